@@ -1,0 +1,5 @@
+"""`python -m personas` is `persona`."""
+
+from personas.cli.main import run
+
+run()

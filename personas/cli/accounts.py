@@ -1,0 +1,89 @@
+"""init and accounts: write the configuration, and show what it says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from personas.cli.common import JsonOpt, context, emit_json, message, table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("accounts")(accounts)
+
+
+def init(
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Personas on the built-in sandbox "
+                                          "network instead of X.")] = False,
+    path: Annotated[Path | None, typer.Option("--path", metavar="PATH", dir_okay=False,
+                                              help="Where to write (default: the config "
+                                              "directory, or $PERSONA_HOME).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write accounts.toml with the me / you / we personas, annotated.
+
+    Examples:
+
+      persona init
+
+      persona init --sandbox --path ./accounts.toml
+    """
+    from personas import config
+    from personas.errors import BadInput
+
+    target = path or config.default_config_path()
+    if target.exists() and not force:
+        raise BadInput(f"{target} already exists; edit it, or pass --force to replace it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(config.example_text(sandbox=sandbox), encoding="utf-8")
+    print(target)
+    hint = "post with `persona post TEXT`" if sandbox else (
+        "set your handles in it, then run `persona login NAME` for each persona")
+    message(f"wrote {target}: {hint}")
+
+
+def accounts(ctx: typer.Context, json: JsonOpt = False) -> None:
+    """List the personas: network, handle and what their policy takes.
+
+    Examples:
+
+      persona accounts
+
+      persona accounts --json
+    """
+    cfg = context(ctx).config
+    rows = [_describe(p, cfg.networks[p.network].kind) for p in cfg.personas]
+    if json:
+        emit_json(rows)
+        return
+    table(
+        ["persona", "account", "policy", "takes", "links", "visibility"],
+        [[r["name"], f'@{r["handle"]} on {r["network"]}', r["policy"],
+          ", ".join(r["traits"]["accepts"]), _links(r), r["traits"]["visibility"]]
+         for r in rows],
+    )
+
+
+def _links(row: dict) -> str:  # type: ignore[type-arg]
+    links = row["traits"]["links"]
+    return f'own ({", ".join(row["own_domains"])})' if links == "own" and row["own_domains"] else links
+
+
+def _describe(p, network_kind: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    from router.items import Kind
+
+    t = p.traits
+    return {
+        "name": p.name, "network": p.network, "network_kind": network_kind,
+        "handle": p.handle, "policy": p.policy,
+        "own_domains": sorted(p.own_domains),
+        "traits": {
+            "accepts": [k.value for k in Kind if k in t.accepts], "links": t.links,
+            "replies": t.replies, "visibility": t.visibility, "auto_follow": t.auto_follow,
+            "membership": t.membership, "require_introduction": t.require_introduction,
+            "import_from": list(t.import_from), "max_length": p.max_length,
+        },
+    }

@@ -1,0 +1,92 @@
+"""The `persona` command: the root app, global options, and the error boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from personas import __version__
+from personas.cli import accounts, posting, queue, sandbox
+from personas.context import Context
+from personas.errors import ExitCode, PersonaError
+
+app = typer.Typer(
+    name="persona",
+    help=(
+        "Route every post to the right one of your accounts.\n\n"
+        "Each persona has a role (content-only, auto-follow, private-community, or traits "
+        "you set); persona picks the one whose policy takes an item, posts it there, and "
+        "says why.\n\n"
+        "Example: persona post \"Hello from persona\""
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"persona {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", metavar="PATH", dir_okay=False,
+                     help="accounts.toml to use (default: $PERSONA_CONFIG, ./accounts.toml, "
+                          "then the config directory)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True,
+                           help="Show the version and exit.")
+    ] = False,
+) -> None:
+    from personas.cli.common import message
+
+    ctx.obj = Context(config, notify=message)
+
+
+posting.register(app)
+accounts.register(app)
+queue.register(app)
+app.add_typer(sandbox.app, name="sandbox")
+
+# typer vendors click in newer releases and imports it in older ones: find its usage error
+# class through a public name rather than a private module path.
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_ABORT = typer.Abort.__mro__[0]
+
+
+def run() -> None:
+    """Entry point: every failure becomes one line on stderr and an exit status."""
+    try:
+        code = app(standalone_mode=False)
+    except _USAGE_ERROR as e:  # type: ignore[misc]
+        hint = f"; see `{e.ctx.command_path} --help`" if getattr(e, "ctx", None) else ""
+        print(f"persona: {e.format_message()}{hint}", file=sys.stderr)
+        sys.exit(ExitCode.REFUSED)
+    except PersonaError as e:
+        print(f"persona: {e.message}", file=sys.stderr)
+        sys.exit(e.exit_code)
+    except (KeyboardInterrupt, typer.Abort, _ABORT):
+        print("persona: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(ExitCode.REMOTE_FAILURE)
+    except Exception as e:  # the last line of defence: one line, never a traceback
+        if os.environ.get("PERSONA_DEBUG"):
+            raise
+        print(f"persona: unexpected error ({type(e).__name__}: {e}); rerun with "
+              "PERSONA_DEBUG=1 to see where, and report it", file=sys.stderr)
+        sys.exit(ExitCode.REMOTE_FAILURE)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,144 @@
+"""post, reply, repost, route: one item through the router, and out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from personas.cli.common import AsOpt, JsonOpt, context, emit_json, message, read_text
+from personas.errors import ExitCode
+
+TextArg = Annotated[str, typer.Argument(metavar="TEXT", help="What to post; - reads stdin.",
+                                        show_default=False)]
+TargetArg = Annotated[str, typer.Argument(metavar="ID|URL", help="The post's id or URL.",
+                                          show_default=False)]
+ReplyOpt = Annotated[str | None, typer.Option("--reply-to", metavar="ID|URL",
+                                              help="Reply to this post.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Route it and stop: nothing is "
+                                         "stored or sent.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("post")(post)
+    app.command("reply")(reply)
+    app.command("repost")(repost)
+    app.command("route")(route)
+
+
+def post(ctx: typer.Context, text: TextArg, as_: AsOpt = None, reply_to: ReplyOpt = None,
+         dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
+    """Route TEXT to the persona whose policy takes it, and post it there.
+
+    The item is stored in the outbox before anything is sent, so a failure keeps it
+    queued (exit 1); a refusal stores nothing (exit 2).
+
+    Examples:
+
+      persona post "Hello from persona"
+
+      persona post "Worth reading: https://example.org/essay"
+
+      persona post --as we "Welcome, everyone"
+
+      echo "from a script" | persona post -
+    """
+    _send(ctx, read_text(text), as_=as_, reply_to=reply_to, dry_run=dry_run, json=json)
+
+
+def reply(ctx: typer.Context, target: TargetArg, text: TextArg, as_: AsOpt = None,
+          dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
+    """Reply to a post; replies go to the persona whose policy takes them.
+
+    Examples:
+
+      persona reply 1000000001 "Thanks, good point"
+
+      persona reply https://sandbox.invalid/we/status/1000000001 "Agreed"
+    """
+    _send(ctx, read_text(text), as_=as_, reply_to=target, dry_run=dry_run, json=json)
+
+
+def repost(ctx: typer.Context, target: TargetArg, as_: AsOpt = None,
+           dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
+    """Repost someone's post from the persona whose policy takes reposts.
+
+    Examples:
+
+      persona repost 1000000001
+
+      persona repost https://sandbox.invalid/someone/status/1000000001 --json
+    """
+    _send(ctx, "", as_=as_, repost_of=target, dry_run=dry_run, json=json)
+
+
+def route(ctx: typer.Context, text: TextArg, as_: AsOpt = None, reply_to: ReplyOpt = None,
+          json: JsonOpt = False) -> None:
+    """Show where TEXT would go and every persona's reason; nothing is posted.
+
+    Exits 0 when a persona takes it, 2 when every persona refuses it.
+
+    Examples:
+
+      persona route "Just shipped a new essay on my blog https://example.com/essay"
+
+      persona route --json "see https://other.example/x"
+    """
+    from personas import posting
+
+    routed = posting.route(context(ctx), read_text(text), as_=as_, reply_to=reply_to)
+    if json:
+        emit_json(routed.to_json())
+    else:
+        _explain(routed)
+    if routed.decision.refused:
+        raise typer.Exit(ExitCode.REFUSED)
+
+
+def _explain(routed) -> None:  # type: ignore[no-untyped-def]
+    decision = routed.decision
+    head = (f"{decision.kind.value} -> {decision.persona}" if not decision.refused
+            else f"{decision.kind.value}: refused by every persona")
+    print(head)
+    for name, reason in decision.reasons.items():
+        mark = "*" if name == decision.persona else " "
+        print(f" {mark} {name}: {reason}")
+    for warning in routed.warnings:
+        message(f"warning: {warning}")
+
+
+def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | None = None,
+          repost_of: str | None = None, dry_run: bool, json: bool) -> None:
+    from personas import posting
+
+    c = context(ctx)
+    routed = posting.route(c, text, as_=as_, reply_to=reply_to, repost_of=repost_of)
+    decision = routed.decision
+    if decision.refused:
+        if json:
+            emit_json({**routed.to_json(), "status": "refused"})
+        message(f"refused, nothing posted: {_refusal(routed)}")
+        raise typer.Exit(ExitCode.REFUSED)
+    if dry_run:
+        if json:
+            emit_json({**routed.to_json(), "status": "dry-run"})
+        else:
+            _explain(routed)
+        return
+    for warning in routed.warnings:
+        message(f"warning: {warning}")
+    result = posting.post(c, routed)
+    if json:
+        emit_json(result.to_json())
+    elif result.error is None:
+        print(f"{result.kind} -> {result.persona}: {result.url}")
+        print(f"  why: {decision.reasons[result.persona]}")
+    if result.error is not None:
+        message(f"{result.error.message}; item {result.id} is kept in the outbox "
+                f"({result.status}), see `persona queue`")
+        raise typer.Exit(result.error.exit_code)
+
+
+def _refusal(routed) -> str:  # type: ignore[no-untyped-def]
+    reasons = routed.decision.reasons
+    return "; ".join(f"{name}: {reason}" for name, reason in reasons.items())

@@ -1,0 +1,191 @@
+"""sandbox: look at the simulated network, and make other people act on it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from personas.cli.common import JsonOpt, context, emit_json, table
+
+app = typer.Typer(
+    help="The built-in simulated network: see what landed, and rehearse offline.\n\n"
+         "Example: persona sandbox timeline me",
+    no_args_is_help=True,
+)
+simulate_app = typer.Typer(
+    help="Make other people act on the sandbox, seeded and deterministic.\n\n"
+         "Example: persona sandbox simulate follow you --count 20 --spammy 3",
+    no_args_is_help=True,
+)
+app.add_typer(simulate_app, name="simulate")
+
+PersonaArg = Annotated[str, typer.Argument(metavar="PERSONA", help="A persona on a sandbox "
+                                           "network.", show_default=False)]
+PostArg = Annotated[str, typer.Argument(metavar="POST", help="A sandbox post id or URL.",
+                                        show_default=False)]
+HandleOpt = Annotated[str, typer.Option("--handle", metavar="HANDLE",
+                                        help="Who acts (created when new).")]
+TextOpt = Annotated[str, typer.Option("--text", metavar="TEXT", help="What they write.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for the simulated people.")]
+
+
+def _store(ctx: typer.Context, persona_name: str):  # type: ignore[no-untyped-def]
+    """The sandbox store behind a persona, with the persona's account in it."""
+    from personas.errors import BadInput
+
+    c = context(ctx)
+    persona = c.persona(persona_name)
+    if persona.network_kind != "sandbox":
+        raise BadInput(f"persona {persona.name!r} is on {persona.network} "
+                       f"({persona.network_kind}), not a sandbox network")
+    network = c.network_for(persona)
+    network.store.ensure_account(persona.handle, private=persona.private)  # type: ignore[attr-defined]
+    return persona, network.store  # type: ignore[attr-defined]
+
+
+def _first_sandbox(ctx: typer.Context) -> str:
+    from personas.errors import BadInput
+
+    for p in context(ctx).config.personas:
+        if p.network_kind == "sandbox":
+            return p.name
+    raise BadInput("no persona is on a sandbox network; run `persona init --sandbox`")
+
+
+def _post_id(post: str) -> int:
+    from personas.posting import parse_post_ref
+
+    return int(parse_post_ref(post, "sandbox"))
+
+
+@app.command("timeline")
+def timeline(ctx: typer.Context, persona: PersonaArg,
+             limit: Annotated[int, typer.Option("--limit", min=1, help="How many posts.")] = 50,
+             json: JsonOpt = False) -> None:
+    """Show what landed on a persona's sandbox account, newest first.
+
+    Examples:
+
+      persona sandbox timeline me
+
+      persona sandbox timeline we --json
+    """
+    from personas.networks.sandbox import remote
+
+    p, store = _store(ctx, persona)
+    posts = [remote(post) for post in store.timeline(p.handle, limit)]
+    if json:
+        emit_json([post.to_json() for post in posts])
+        return
+    if not posts:
+        print(f"@{p.handle} has not posted yet")
+        return
+    table(["id", "kind", "created", "text", "refers to"],
+          [[post.id, post.kind, post.created_at.strftime("%Y-%m-%d %H:%M"), post.text,
+            post.in_reply_to or post.quote_of or post.repost_of or ""] for post in posts],
+          title=f"@{p.handle}")
+
+
+@simulate_app.command("follow")
+def follow(ctx: typer.Context, persona: PersonaArg,
+           count: Annotated[int, typer.Option("--count", min=0, help="New followers.")] = 1,
+           spammy: Annotated[int, typer.Option("--spammy", min=0,
+                                               help="How many of them look like spam.")] = 0,
+           seed: SeedOpt = 0, json: JsonOpt = False) -> None:
+    """COUNT new people follow PERSONA (or ask to, when it is private).
+
+    Example: persona sandbox simulate follow you --count 20 --spammy 3
+    """
+    from personas.sandbox.simulate import Simulator
+
+    p, store = _store(ctx, persona)
+    people = Simulator(store, seed).follow(p.handle, count, spammy)
+    _report(json, [x.to_json() for x in people],
+            f"{len(people)} new followers of @{p.handle} ({spammy} spam-like)")
+
+
+@simulate_app.command("request")
+def request(ctx: typer.Context, persona: PersonaArg, handle: HandleOpt,
+            intro: Annotated[str | None, typer.Option("--intro", metavar="TEXT",
+                                                      help="Their introduction.")] = None,
+            spammy: Annotated[bool, typer.Option("--spammy", help="A spam-like account.")] = False,
+            seed: SeedOpt = 0, json: JsonOpt = False) -> None:
+    """HANDLE asks to join the private PERSONA.
+
+    Example: persona sandbox simulate request we --handle ana --intro "Hi, I'm Ana"
+    """
+    from personas.sandbox.simulate import Simulator
+
+    p, store = _store(ctx, persona)
+    Simulator(store, seed).request(p.handle, handle, intro, spammy)
+    _report(json, {"handle": handle.lstrip("@"), "persona": p.name, "intro": intro},
+            f"@{handle.lstrip('@')} asked to join @{p.handle}")
+
+
+@simulate_app.command("reply")
+def reply(ctx: typer.Context, post: PostArg, handle: HandleOpt, text: TextOpt,
+          json: JsonOpt = False) -> None:
+    """HANDLE replies to POST.
+
+    Example: persona sandbox simulate reply 1000000001 --handle ana --text "Love this"
+    """
+    from personas.sandbox.simulate import Simulator
+
+    _, store = _store(ctx, _first_sandbox(ctx))
+    made = Simulator(store).reply(_post_id(post), handle, text)
+    _report(json, {"id": str(made.id), "handle": made.author, "in_reply_to": post},
+            f"@{made.author} replied to {post}: post {made.id}")
+
+
+@simulate_app.command("mention")
+def mention(ctx: typer.Context, persona: PersonaArg, handle: HandleOpt, text: TextOpt,
+            json: JsonOpt = False) -> None:
+    """HANDLE mentions PERSONA in a post.
+
+    Example: persona sandbox simulate mention we --handle ana --text "can I join?"
+    """
+    from personas.sandbox.simulate import Simulator
+
+    p, store = _store(ctx, persona)
+    made = Simulator(store).mention(p.handle, handle, text)
+    _report(json, {"id": str(made.id), "handle": made.author, "text": made.text},
+            f"@{made.author} mentioned @{p.handle}: post {made.id}")
+
+
+@simulate_app.command("dm")
+def dm(ctx: typer.Context, persona: PersonaArg, handle: HandleOpt, text: TextOpt,
+       json: JsonOpt = False) -> None:
+    """HANDLE sends PERSONA a direct message.
+
+    Example: persona sandbox simulate dm we --handle ana --text "Hi! I'm Ana from Lisbon"
+    """
+    from personas.sandbox.simulate import Simulator
+
+    p, store = _store(ctx, persona)
+    message_id = Simulator(store).dm(p.handle, handle, text)
+    _report(json, {"id": message_id, "handle": handle.lstrip("@"), "to": p.handle},
+            f"@{handle.lstrip('@')} sent @{p.handle} a message")
+
+
+@simulate_app.command("like")
+def like(ctx: typer.Context, post: PostArg,
+         count: Annotated[int, typer.Option("--count", min=1, help="How many likes.")] = 1,
+         json: JsonOpt = False) -> None:
+    """COUNT people like POST.
+
+    Example: persona sandbox simulate like 1000000001 --count 25
+    """
+    from personas.sandbox.simulate import Simulator
+
+    _, store = _store(ctx, _first_sandbox(ctx))
+    made = Simulator(store).like(_post_id(post), count)
+    _report(json, {"id": str(made.id), "likes": made.likes, "impressions": made.impressions},
+            f"post {made.id} now has {made.likes} likes")
+
+
+def _report(json: bool, data: object, line: str) -> None:
+    if json:
+        emit_json(data)
+    else:
+        print(line)

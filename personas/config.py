@@ -1,0 +1,388 @@
+"""accounts.toml -> a validated `Config`; and where persona keeps its files.
+
+Search order for the configuration: `--config PATH`, `$PERSONA_CONFIG`, `./accounts.toml`,
+then the config directory (`$PERSONA_HOME` when set, else the platform's). With none of
+them, the built-in me / you / we personas on the sandbox network are used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from personas.errors import ConfigError
+from router.items import Kind
+from router.policy import (
+    AUTO_FOLLOW,
+    LINKS,
+    MEMBERSHIP,
+    PRESETS,
+    VISIBILITY,
+    Persona,
+    Traits,
+)
+
+APP = "persona"
+NETWORK_KINDS = ("sandbox", "x")
+NETWORK_KEYS = {
+    "sandbox": {"kind", "rate_limits"},
+    "x": {"kind", "api_base", "upload_base", "timeout"},
+}
+PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order"}
+TRAIT_KEYS = {
+    "accepts", "links", "replies", "visibility", "auto_follow", "membership",
+    "require_introduction", "import_from", "max_length",
+}
+_SECRET = re.compile(r"token|secret|password|passwd|passphrase|api_?key|bearer|consumer_key",
+                     re.IGNORECASE)
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,30}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+# --- where files live ----------------------------------------------------------------------
+
+def home() -> Path | None:
+    value = os.environ.get("PERSONA_HOME")
+    return Path(value).expanduser() if value else None
+
+
+def config_dir() -> Path:
+    if (h := home()) is not None:
+        return h
+    from platformdirs import user_config_path
+
+    return user_config_path(APP)
+
+
+def data_dir() -> Path:
+    if (h := home()) is not None:
+        return h
+    from platformdirs import user_data_path
+
+    return user_data_path(APP)
+
+
+def default_config_path() -> Path:
+    return config_dir() / "accounts.toml"
+
+
+# --- the configuration ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    name: str
+    kind: str
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None  # None: the built-in sandbox setup
+    networks: dict[str, NetworkConfig]
+    personas: tuple[Persona, ...]
+
+    @property
+    def builtin(self) -> bool:
+        return self.path is None
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.personas]
+
+    def persona(self, name: str) -> Persona:
+        for p in self.personas:
+            if p.name == name:
+                return p
+        from personas.errors import NotFound
+
+        raise NotFound(
+            f"no persona named {name!r}; configured: {', '.join(self.names())} "
+            f"(see `persona accounts`)"
+        )
+
+    def network_of(self, persona: Persona) -> NetworkConfig:
+        return self.networks[persona.network]
+
+
+BUILTIN_NOTICE = (
+    "no accounts.toml found: using the built-in me / you / we personas on the sandbox "
+    "network (run `persona init` to write your own)"
+)
+
+
+def example_text(sandbox: bool = False) -> str:
+    name = "accounts.sandbox.toml" if sandbox else "accounts.toml.example"
+    return resources.files("personas").joinpath(name).read_text(encoding="utf-8")
+
+
+def find_config(explicit: Path | None = None) -> Path | None:
+    """The accounts.toml to use, or None for the built-in setup."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: no such file; check --config, or run `persona init`")
+        return explicit
+    if env := os.environ.get("PERSONA_CONFIG"):
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"{path}: no such file (from $PERSONA_CONFIG); fix or unset PERSONA_CONFIG"
+            )
+        return path
+    for path in (Path("accounts.toml"), default_config_path()):
+        if path.is_file():
+            return path
+    return None
+
+
+def load(explicit: Path | None = None) -> Config:
+    path = find_config(explicit)
+    if path is None:
+        return parse(example_text(sandbox=True), None)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read ({e.strerror}); check its permissions") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    return parse(text, path)
+
+
+# --- validation ----------------------------------------------------------------------------
+
+class _Checker:
+    """Validates one file's parsed TOML, naming file, line and key path in every error."""
+
+    def __init__(self, text: str, path: Path | None) -> None:
+        self.text, self.path = text, path
+        self.label = str(path) if path else "built-in accounts.toml"
+
+    def fail(self, keypath: tuple[str, ...], problem: str, fix: str) -> ConfigError:
+        line = _line_of(self.text, keypath)
+        where = f"{self.label}:{line}" if line else self.label
+        return ConfigError(f"{where}: {'.'.join(keypath)}: {problem}; {fix}")
+
+    def table(self, value: object, keypath: tuple[str, ...]) -> dict[str, object]:
+        if not isinstance(value, dict):
+            raise self.fail(keypath, f"expected a table, got {_type(value)}",
+                            f"write it as [{'.'.join(keypath)}]")
+        return value
+
+    def no_secrets(self, value: object, keypath: tuple[str, ...]) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                if _SECRET.search(key):
+                    persona = keypath[1] if keypath[:1] == ("personas",) and len(keypath) > 1 else "NAME"
+                    raise self.fail(
+                        keypath + (key,),
+                        "looks like a secret, and secrets never go in this file",
+                        f"delete it and run `persona login {persona}` to keep it in the OS keyring",
+                    )
+                self.no_secrets(sub, keypath + (key,))
+
+    def unknown(self, table: dict[str, object], allowed: set[str], keypath: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(keypath + (key,), "unknown key",
+                                f"remove it or use one of: {', '.join(sorted(allowed))}")
+
+    def typed(self, table: dict[str, object], key: str, kind: type | tuple[type, ...],
+              keypath: tuple[str, ...], what: str) -> object:
+        value = table[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(keypath + (key,), f"expected {what}, got {_type(value)}",
+                            f"set it to {what}")
+        return value
+
+    def choice(self, table: dict[str, object], key: str, choices: tuple[str, ...],
+               keypath: tuple[str, ...]) -> str:
+        value = self.typed(table, key, str, keypath, "a string")
+        if value not in choices:
+            raise self.fail(keypath + (key,), f"unknown value {value!r}",
+                            f"use one of: {', '.join(choices)}")
+        return value  # type: ignore[return-value]
+
+    def strings(self, table: dict[str, object], key: str, keypath: tuple[str, ...]) -> list[str]:
+        value = table[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(keypath + (key,), f"expected a list of strings, got {_type(value)}",
+                            f'write it like {key} = ["a", "b"]')
+        return value
+
+
+def parse(text: str, path: Path | None) -> Config:
+    c = _Checker(text, path)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{c.label}: invalid TOML: {e}; fix the syntax there") from None
+    c.no_secrets(doc, ())
+    c.unknown(doc, {"networks", "personas"}, ())
+    networks = _networks(c, c.table(doc.get("networks", {}), ("networks",)))
+    raw_personas = c.table(doc.get("personas", {}), ("personas",))
+    if not raw_personas:
+        raise c.fail(("personas",), "no personas", "add at least one [personas.NAME] table")
+    personas = [_persona(c, name, value, networks, i)
+                for i, (name, value) in enumerate(raw_personas.items())]
+    personas.sort(key=lambda pair: pair[0])
+    ordered = tuple(p for _, p in personas)
+    _check_handles(c, ordered)
+    _check_imports(c, ordered)
+    return Config(path, networks, ordered)
+
+
+def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
+    out = {}
+    for name, value in raw.items():
+        keypath = ("networks", name)
+        table = c.table(value, keypath)
+        if "kind" not in table:
+            raise c.fail(keypath, "has no kind", 'add kind = "sandbox" or kind = "x"')
+        kind = c.choice(table, "kind", NETWORK_KINDS, keypath)
+        c.unknown(table, NETWORK_KEYS[kind], keypath)
+        for key in ("api_base", "upload_base"):
+            if key in table:
+                base = c.typed(table, key, str, keypath, "a URL")
+                if not re.match(r"^https?://[^\s/]+", base):  # type: ignore[arg-type]
+                    raise c.fail(keypath + (key,), f"not an http(s) URL: {base!r}",
+                                 'write it like "http://127.0.0.1:8787"')
+        if "timeout" in table:
+            c.typed(table, "timeout", (int, float), keypath, "a number of seconds")
+        if "rate_limits" in table and not (table["rate_limits"] in ("x", "off")
+                                           or isinstance(table["rate_limits"], dict)):
+            raise c.fail(keypath + ("rate_limits",), "unknown value",
+                         'use "off", "x" (X\'s documented limits) or a table of limits')
+        out[name] = NetworkConfig(name, kind, {k: v for k, v in table.items() if k != "kind"})
+    return out
+
+
+def _persona(c: _Checker, name: str, value: object, networks: dict[str, NetworkConfig],
+             position: int) -> tuple[tuple[int, int], Persona]:
+    keypath = ("personas", name)
+    if not re.match(r"^[a-z0-9][a-z0-9_-]{0,31}$", name):
+        raise c.fail(keypath, "bad persona name",
+                     "use 1-32 lower-case letters, digits, - or _ (starting with a letter or digit)")
+    table = c.table(value, keypath)
+    c.unknown(table, PERSONA_KEYS | TRAIT_KEYS, keypath)
+    for key in ("network", "handle"):
+        if key not in table:
+            raise c.fail(keypath, f"has no {key}", f"add {key} = \"...\" to [personas.{name}]")
+    network = c.typed(table, "network", str, keypath, "a network name")
+    if network not in networks:
+        known = ", ".join(networks) or "none"
+        raise c.fail(keypath + ("network",), f"unknown network {network!r} (configured: {known})",
+                     f"add a [networks.{network}] table or name a configured one")
+    handle = c.typed(table, "handle", str, keypath, "a handle")
+    if not _HANDLE.match(handle):  # type: ignore[arg-type]
+        raise c.fail(keypath + ("handle",), f"not a valid handle: {handle!r}",
+                     "use letters, digits and _ only, as on the network")
+    handle = handle.lstrip("@")  # type: ignore[union-attr]
+    policy = "custom"
+    traits = Traits()
+    if "policy" in table:
+        policy = c.choice(table, "policy", tuple(PRESETS), keypath)
+        traits = PRESETS[policy]
+    elif not TRAIT_KEYS & table.keys():
+        raise c.fail(keypath, "has no policy",
+                     f"add policy = one of {', '.join(PRESETS)}, or set its traits")
+    traits = traits.override(**_traits(c, table, keypath))
+    domains: list[str] = []
+    if "own_domains" in table:
+        domains = [d.lower().rstrip(".") for d in c.strings(table, "own_domains", keypath)]
+        for d in domains:
+            if not _DOMAIN.match(d):
+                raise c.fail(keypath + ("own_domains",), f"not a domain name: {d!r}",
+                             'write bare domains like "example.com"')
+    order = position
+    if "order" in table:
+        order = c.typed(table, "order", int, keypath, "an integer")  # type: ignore[assignment]
+    persona = Persona(name=name, network=network, network_kind=networks[network].kind,  # type: ignore[arg-type]
+                      handle=handle, traits=traits, own_domains=frozenset(domains), policy=policy)
+    return (order, position), persona
+
+
+def _traits(c: _Checker, table: dict[str, object], keypath: tuple[str, ...]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, choices in (("links", LINKS), ("visibility", VISIBILITY),
+                         ("auto_follow", AUTO_FOLLOW), ("membership", MEMBERSHIP)):
+        if key in table:
+            out[key] = c.choice(table, key, choices, keypath)
+    for key in ("replies", "require_introduction"):
+        if key in table:
+            out[key] = c.typed(table, key, bool, keypath, "true or false")
+    if "accepts" in table:
+        kinds = c.strings(table, "accepts", keypath)
+        valid = tuple(k.value for k in Kind)
+        for k in kinds:
+            if k not in valid:
+                raise c.fail(keypath + ("accepts",), f"unknown kind {k!r}",
+                             f"use kinds from: {', '.join(valid)}")
+        out["accepts"] = frozenset(Kind(k) for k in kinds)
+    if "import_from" in table:
+        out["import_from"] = tuple(c.strings(table, "import_from", keypath))
+    if "max_length" in table:
+        n = c.typed(table, "max_length", int, keypath, "a positive integer")
+        if n <= 0:  # type: ignore[operator]
+            raise c.fail(keypath + ("max_length",), f"must be positive, got {n}",
+                         "set it to a positive number of weighted characters")
+        out["max_length"] = n
+    return out
+
+
+def _check_handles(c: _Checker, personas: tuple[Persona, ...]) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for p in personas:
+        key = (p.network, p.handle.lower())
+        if key in seen:
+            raise c.fail(("personas", p.name, "handle"),
+                         f"@{p.handle} on {p.network} is also persona {seen[key]!r}",
+                         "give each persona its own account")
+        seen[key] = p.name
+
+
+def _check_imports(c: _Checker, personas: tuple[Persona, ...]) -> None:
+    by_name = {p.name: p for p in personas}
+    for p in personas:
+        for source in p.traits.import_from:
+            if source not in by_name:
+                raise c.fail(("personas", p.name, "import_from"), f"unknown persona {source!r}",
+                             f"name configured personas: {', '.join(by_name)}")
+            if source == p.name:
+                raise c.fail(("personas", p.name, "import_from"), "a persona cannot import itself",
+                             "remove it from the list")
+            if by_name[source].private and not p.private:
+                raise c.fail(("personas", p.name, "import_from"),
+                             f"public persona would carry in posts of private persona {source!r}",
+                             "private content never goes to a public persona: remove it")
+
+
+def _type(value: object) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _line_of(text: str, keypath: tuple[str, ...]) -> int | None:
+    """The 1-based line where `keypath` is defined, as far as a line scan can tell."""
+    if not keypath:
+        return None
+    table: tuple[str, ...] = ()
+    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    assign = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+?)\s*=")
+    fallback = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if m := header.match(line):
+            table = tuple(part.strip().strip("\"'") for part in m.group(1).split("."))
+            if table == keypath:
+                fallback = number
+            continue
+        if m := assign.match(line):
+            key = tuple(part.strip().strip("\"'") for part in m.group(1).split("."))
+            if table + key == keypath:
+                return number
+            if fallback is None and table + key == keypath[: len(table + key)]:
+                fallback = number
+    return fallback

@@ -1,0 +1,69 @@
+"""Errors a user can cause or meet, each with a one-line message that names the fix.
+
+The CLI prints `persona: <message>` and exits with `exit_code`; nothing else turns into a
+traceback. Exit codes follow DESIGN.md: 2 for a refusal or bad input (nothing stored or
+sent), 1 for a remote failure (the item is kept).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    REMOTE_FAILURE = 1
+    REFUSED = 2
+
+
+class PersonaError(Exception):
+    exit_code: ExitCode = ExitCode.REFUSED
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(PersonaError):
+    """The command line or its input is wrong; nothing was stored."""
+
+
+class ConfigError(PersonaError):
+    """accounts.toml is missing, broken or invalid."""
+
+
+class NotFound(PersonaError):
+    """A persona, post or queue item that does not exist."""
+
+
+class StorageError(PersonaError):
+    """The database cannot be reached or is not in a usable state."""
+
+    exit_code = ExitCode.REMOTE_FAILURE
+
+
+class NetworkError(PersonaError):
+    """The network failed or refused; whatever was accepted stays in the outbox."""
+
+    exit_code = ExitCode.REMOTE_FAILURE
+    retryable = True
+
+
+class Transient(NetworkError):
+    """Worth retrying later: a timeout, a reset, a 5xx."""
+
+
+class RateLimited(Transient):
+    def __init__(self, message: str, reset_at: float | None = None) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class RemoteRefused(NetworkError):
+    """The network refused the item for good (too long, unknown target, ...)."""
+
+    retryable = False
+
+
+class Duplicate(RemoteRefused):
+    """The network already has this text from this account."""

@@ -1,0 +1,54 @@
+"""The interface every network implements, and what it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from router.policy import Persona
+
+
+@dataclass(frozen=True)
+class Sent:
+    remote_id: str
+    url: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RemotePost:
+    id: str
+    author: str  # handle
+    text: str
+    kind: str  # original | reply | repost | quote
+    created_at: datetime
+    author_private: bool = False
+    in_reply_to: str | None = None
+    quote_of: str | None = None
+    repost_of: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id, "text": self.text, "kind": self.kind,
+            "in_reply_to": self.in_reply_to, "quote_of": self.quote_of,
+            "repost_of": self.repost_of, "created_at": self.created_at.isoformat(),
+        }
+
+
+class Network(Protocol):
+    name: str
+    kind: str
+
+    def publish(self, persona: Persona, *, kind: str, text: str, target: str | None,
+                idempotency_key: str) -> Sent:
+        """Post, reply, quote or repost as `persona`. Raises `personas.errors.NetworkError`."""
+
+    def get_post(self, persona: Persona, post_id: str) -> RemotePost:
+        """A post as `persona` can see it; `NotFound` when there is none."""
+
+    def timeline(self, persona: Persona, limit: int = 50) -> list[RemotePost]:
+        """The persona's own most recent posts, newest first."""
+
+    def post_url(self, persona: Persona, post_id: str) -> str:
+        """The web address of one of the persona's posts."""

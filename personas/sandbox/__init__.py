@@ -1,0 +1,1 @@
+"""The built-in simulated network: state in a SQLite file under the data directory."""

@@ -1,0 +1,117 @@
+"""What an outgoing item is, and how its kind is told from its text and flags."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+
+class Kind(StrEnum):
+    ORIGINAL = "original"
+    LINK = "link"
+    REPLY = "reply"
+    REPOST = "repost"
+    QUOTE = "quote"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One outgoing item, as the router sees it.
+
+    `target` is the post replied to, quoted or reposted (an id on the network).
+    `private_source` is set when that post, or anything the item carries, was written by or
+    seen only through a private account: such an item may only go to a private persona.
+    """
+
+    kind: Kind
+    text: str = ""
+    urls: tuple[str, ...] = ()
+    target: str | None = None
+    private_source: bool = False
+
+
+@dataclass(frozen=True)
+class PostLink:
+    """A URL that points at a post on a network, e.g. https://x.com/jack/status/20."""
+
+    url: str
+    handle: str
+    post_id: str
+
+
+# Post URLs of the networks persona knows. The sandbox mimics X's path layout on a host
+# under the reserved .invalid TLD, so its links can never reach a real site.
+_POST_URL = re.compile(
+    r"^https?://(?:www\.|mobile\.)?(?P<host>x\.com|twitter\.com|sandbox\.invalid)"
+    r"/(?P<handle>[A-Za-z0-9_]{1,30})/status(?:es)?/(?P<id>\d{1,25})/?(?:[?#].*)?$"
+)
+_NETWORK_HOSTS = {"x": {"x.com", "twitter.com"}, "sandbox": {"sandbox.invalid"}}
+# Sandbox links are not found by X's extractor (their TLD is reserved), so they are
+# looked for on their own.
+_SANDBOX_URL = re.compile(r"https?://sandbox\.invalid/[A-Za-z0-9_]{1,30}/status/\d{1,25}\S*")
+
+
+def post_link(url: str, network_kind: str) -> PostLink | None:
+    """The post a URL points at, when it is a post URL of `network_kind`."""
+    m = _POST_URL.match(url)
+    if not m or m.group("host") not in _NETWORK_HOSTS.get(network_kind, ()):
+        return None
+    return PostLink(url=url, handle=m.group("handle"), post_id=m.group("id"))
+
+
+def find_urls(text: str) -> tuple[str, ...]:
+    """Every URL in `text`, by X's extraction rules, plus sandbox post links."""
+    from router.text import extract_urls
+
+    found = list(extract_urls(text))
+    found += [u for u in _SANDBOX_URL.findall(text) if u not in found]
+    return tuple(found)
+
+
+def url_domain(url: str) -> str:
+    """The lower-case host of a URL, with or without a scheme."""
+    if "://" not in url:
+        url = "http://" + url
+    return (urlsplit(url).hostname or "").lower().rstrip(".")
+
+
+def on_domains(url: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
+    """Is the URL's host one of `domains`, or a subdomain of one?"""
+    host = url_domain(url)
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+@dataclass(frozen=True)
+class Classified:
+    item: Item
+    quoted: PostLink | None = field(default=None)
+
+
+def classify(
+    text: str,
+    *,
+    network_kind: str,
+    reply_to: str | None = None,
+    repost_of: str | None = None,
+    private_source: bool = False,
+) -> Classified:
+    """Tell an item's kind from its text and flags.
+
+    A reply target makes a reply; a repost target makes a repost; a link to a post on the
+    same network, with text besides, makes a quote; any other URL makes a link; no URL makes
+    original content. Whether a link to one's own domain counts as original is a question
+    of each persona's policy (`own_domains`), answered in `router.policy`.
+    """
+    if repost_of is not None:
+        return Classified(Item(Kind.REPOST, "", (), repost_of, private_source))
+    urls = find_urls(text)
+    if reply_to is not None:
+        return Classified(Item(Kind.REPLY, text, urls, reply_to, private_source))
+    for url in urls:
+        link = post_link(url, network_kind)
+        if link and text.replace(url, "").strip():
+            return Classified(Item(Kind.QUOTE, text, urls, link.post_id, private_source), link)
+    kind = Kind.LINK if urls else Kind.ORIGINAL
+    return Classified(Item(kind, text, urls, None, private_source))

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs on a fresh machine, start what must run, and run
+# the whole suite. Extra arguments go to pytest: scripts/test.sh -k route -x
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# System packages: the PostgreSQL server the storage tests run against.
+missing=()
+command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+command -v pg_isready >/dev/null 2>&1 || missing+=(postgresql-client)
+if [ ${#missing[@]} -gt 0 ]; then
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Python packages: the project and its test tools.
+python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+
+# PostgreSQL on 127.0.0.1:5432, started if it is down.
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    for version in $(ls /etc/postgresql); do
+        $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    done
+    for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+# A fresh Debian cluster asks TCP clients for a password: give the tests one of their own.
+if [ -z "${PERSONA_TEST_PG:-}" ] && ! psql -h 127.0.0.1 -U postgres -d postgres -w -qAtc 'select 1' >/dev/null 2>&1; then
+    as_postgres="sudo -u postgres"; [ -z "$SUDO" ] && as_postgres="runuser -u postgres --"
+    $as_postgres psql -qc "ALTER USER postgres PASSWORD 'persona-tests'" >/dev/null
+    export PERSONA_TEST_PG="postgresql://postgres:persona-tests@127.0.0.1:5432/postgres"
+fi
+
+exec python3 -m pytest "$@"

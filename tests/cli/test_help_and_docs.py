@@ -1,0 +1,51 @@
+"""Every command explains itself with an example, docs/cli.md is the help, and start-up
+stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, persona_env
+
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def all_commands() -> list[str]:
+    import gen_cli_docs
+
+    return [path for path, _cmd, _ctx in gen_cli_docs.commands()]
+
+
+@pytest.mark.parametrize("path", all_commands())
+def test_every_command_has_help_with_an_example(cli, path):
+    r = cli(*path.split()[1:], "--help")
+    assert r.code == 0
+    assert "Example" in r.out, f"`{path} --help` has no example"
+
+
+def test_docs_cli_md_matches_the_help():
+    proc = subprocess.run([sys.executable, "tools/gen_cli_docs.py", "--check"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["route", "hello"], ["route", "--json", "see https://a.example.org"]])
+def test_start_up_does_not_import_sqlalchemy_or_tweepy(persona_home, args):
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "personas", *args],
+                          cwd=ROOT, env=persona_env(persona_home), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+              if line.startswith("import time:")}
+    heavy = {name for name in loaded if name.split(".")[0] in {"sqlalchemy", "sqlmodel", "tweepy",
+                                                                "alembic", "keyring"}}
+    assert heavy == set()
+
+
+def test_docs_exist_for_routing():
+    text = (ROOT / "docs" / "routing.md").read_text()
+    for word in ("original", "link", "reply", "repost", "quote", "content-only", "auto-follow",
+                 "private-community", "own_domains"):
+        assert word in text

@@ -1,0 +1,72 @@
+"""The schema comes from Alembic migrations, and a current database costs no Alembic."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from sqlalchemy import inspect
+
+from personas import db
+from personas.migrations import HEAD
+from tests.conftest import ROOT
+
+
+def test_head_constant_is_alembics_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "personas:migrations")
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD
+
+
+def test_a_fresh_database_is_migrated_to_head(backend):
+    engine = db.engine()
+    assert db.current_revision(engine) == HEAD
+    assert {"items", "events", "alembic_version"} <= set(inspect(engine).get_table_names())
+
+
+def test_the_models_match_the_migrations(backend):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import personas.models  # noqa: F401  (registers the tables)
+
+    with db.engine().connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_opening_a_current_database_does_not_load_alembic(persona_home):
+    code = ("import sys, personas.db as d; d.engine(); "
+            "print('alembic' in sys.modules)")
+    env = {"PERSONA_HOME": str(persona_home), "PATH": "/usr/bin:/bin"}
+    run = lambda: subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT,  # noqa: E731
+                                 capture_output=True, text=True, check=True).stdout.strip()
+    assert run() == "True"  # the first open migrates
+    assert run() == "False"  # later opens only read alembic_version
+
+
+def test_concurrent_first_opens_migrate_once(persona_home):
+    code = "import personas.db as d; d.engine(); print(d.current_revision(d.engine()))"
+    env = {"PERSONA_HOME": str(persona_home), "PATH": "/usr/bin:/bin"}
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, results
+    assert [out.strip() for out, _ in results] == [HEAD] * 4
+
+
+def test_an_unreachable_database_is_one_line(monkeypatch):
+    import pytest
+
+    from personas.errors import StorageError
+
+    monkeypatch.setenv("PERSONA_DATABASE_URL", "postgresql://nobody:hunter2@127.0.0.1:1/none")
+    with pytest.raises(StorageError) as e:
+        db.engine()
+    assert "check PERSONA_DATABASE_URL" in e.value.message
+    assert "hunter2" not in e.value.message and "\n" not in e.value.message

@@ -1,0 +1,115 @@
+"""The outbox on SQLite and on the real PostgreSQL server: stored before sending, claimed
+once, recorded after, failures kept."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlmodel import select
+
+from personas import db, outbox
+from personas.config import NetworkConfig, load
+from personas.errors import Duplicate, RateLimited
+from personas.models import Event, OutboxItem, Status
+from personas.networks.sandbox import SandboxNetwork
+from router import decide
+from router.items import classify
+
+
+def routed(text: str):
+    cfg = load()
+    item = classify(text, network_kind="sandbox").item
+    decision = decide(item, cfg.personas)
+    return item, decision, cfg.persona(decision.persona)
+
+
+def rows() -> list[OutboxItem]:
+    with db.session() as s:
+        return list(s.exec(select(OutboxItem).order_by(OutboxItem.id)))
+
+
+def events() -> list[Event]:
+    with db.session() as s:
+        return list(s.exec(select(Event).order_by(Event.id)))
+
+
+def test_enqueue_claim_send_record(backend):
+    item, decision, persona = routed("Hello from the outbox")
+    row = outbox.enqueue(item, decision, persona)
+    assert [r.status for r in rows()] == [Status.QUEUED] and len(row.key) == 32
+    claimed = outbox.claim(row.id, "w1")
+    assert claimed.status == Status.SENDING and claimed.attempts == 1
+    assert outbox.claim(row.id, "w2") is None
+    sent = outbox.send(claimed, SandboxNetwork(NetworkConfig("sandbox", "sandbox")), persona)
+    assert sent.status == Status.SENT and sent.remote_id and sent.url.endswith(sent.remote_id)
+    [event] = events()
+    assert (event.persona, event.action, event.kind, event.item_id, event.remote_id) == (
+        "me", "posted", "original", row.id, sent.remote_id)
+
+
+def test_only_one_of_many_concurrent_claims_wins(backend):
+    item, decision, persona = routed("claimed once")
+    row = outbox.enqueue(item, decision, persona)
+    winners: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def worker(name: str) -> None:
+        barrier.wait()
+        if outbox.claim(row.id, name) is not None:
+            winners.append(name)
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(winners) == 1
+
+
+def test_a_retry_with_the_same_key_posts_once(backend):
+    item, decision, persona = routed("idempotent")
+    network = SandboxNetwork(NetworkConfig("sandbox", "sandbox"))
+    row = outbox.enqueue(item, decision, persona)
+    first = network.publish(persona, kind="original", text=row.text, target=None,
+                            idempotency_key=row.key)  # as if the worker died before recording
+    sent = outbox.send(outbox.claim(row.id, "w"), network, persona)
+    assert sent.remote_id == first.remote_id
+    assert [p.text for p in network.timeline(persona)] == ["idempotent"]
+
+
+def test_a_rate_limited_send_stays_queued_with_the_reset_time(backend):
+    network = SandboxNetwork(NetworkConfig("sandbox", "sandbox", {"rate_limits": {"create_post": 1}}))
+    for text in ("first", "second"):
+        item, decision, persona = routed(text)
+        row = outbox.enqueue(item, decision, persona)
+        claimed = outbox.claim(row.id, "w")
+        if text == "first":
+            outbox.send(claimed, network, persona)
+    with pytest.raises(RateLimited):
+        outbox.send(claimed, network, persona)
+    second = rows()[1]
+    assert second.status == Status.QUEUED and "rate limited" in second.last_error
+    assert second.next_attempt_at is not None and second.remote_id is None
+    assert [e.item_id for e in events()] == [rows()[0].id]
+
+
+def test_a_duplicate_fails_the_item_for_good(backend):
+    network = SandboxNetwork(NetworkConfig("sandbox", "sandbox"))
+    for _ in range(2):
+        item, decision, persona = routed("same words")
+        claimed = outbox.claim(outbox.enqueue(item, decision, persona).id, "w")
+        try:
+            outbox.send(claimed, network, persona)
+        except Duplicate:
+            pass
+    assert [r.status for r in rows()] == [Status.SENT, Status.FAILED]
+    assert "duplicate" in rows()[1].last_error
+
+
+def test_pending_lists_unsent_items_by_default(backend):
+    item, decision, persona = routed("waiting")
+    outbox.enqueue(item, decision, persona)
+    assert [r.text for r in outbox.pending()] == ["waiting"]
+    assert outbox.pending(statuses=(Status.SENT,)) == []
+    assert outbox.pending(persona="you") == []

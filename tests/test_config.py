@@ -1,0 +1,150 @@
+"""accounts.toml: where it is found, what it may say, and how mistakes are reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from personas import config
+from personas.errors import ConfigError
+
+GOOD = """
+[networks.sandbox]
+kind = "sandbox"
+
+[personas.me]
+network = "sandbox"
+handle = "me"
+policy = "content-only"
+own_domains = ["example.com"]
+
+[personas.you]
+network = "sandbox"
+handle = "you"
+policy = "auto-follow"
+"""
+
+
+def error(text: str, path: Path | None = None) -> str:
+    with pytest.raises(ConfigError) as e:
+        config.parse(text, path or Path("accounts.toml"))
+    return e.value.message
+
+
+def test_the_builtin_setup_is_me_you_we_on_the_sandbox():
+    cfg = config.load()
+    assert cfg.builtin and cfg.names() == ["me", "you", "we"]
+    assert {p.network_kind for p in cfg.personas} == {"sandbox"}
+    assert [p.policy for p in cfg.personas] == ["content-only", "auto-follow", "private-community"]
+
+
+def test_the_example_file_is_valid_and_annotated():
+    cfg = config.parse(config.example_text(), Path("accounts.toml.example"))
+    assert cfg.names() == ["me", "you", "we"]
+    assert cfg.persona("we").private and cfg.persona("we").traits.import_from == ("me", "you")
+    top_level = Path(__file__).parent.parent / "accounts.toml.example"
+    assert top_level.read_text() == config.example_text()
+
+
+def test_search_order(tmp_path, monkeypatch, persona_home):
+    (persona_home / "accounts.toml").write_text(GOOD)
+    assert config.find_config() == persona_home / "accounts.toml"
+    (tmp_path / "accounts.toml").write_text(GOOD)
+    assert config.find_config() == Path("accounts.toml")
+    env = tmp_path / "env.toml"
+    env.write_text(GOOD)
+    monkeypatch.setenv("PERSONA_CONFIG", str(env))
+    assert config.find_config() == env
+    explicit = tmp_path / "explicit.toml"
+    explicit.write_text(GOOD)
+    assert config.find_config(explicit) == explicit
+
+
+def test_missing_explicit_or_env_config_is_an_error(tmp_path, monkeypatch):
+    with pytest.raises(ConfigError, match="no such file; check --config"):
+        config.find_config(tmp_path / "nope.toml")
+    monkeypatch.setenv("PERSONA_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(ConfigError, match="PERSONA_CONFIG"):
+        config.find_config()
+
+
+def test_order_key_reorders_personas():
+    cfg = config.parse(GOOD.replace('policy = "auto-follow"', 'policy = "auto-follow"\norder = -1'),
+                       None)
+    assert cfg.names() == ["you", "me"]
+
+
+def test_trait_overrides_apply_over_the_preset():
+    text = GOOD + 'replies = true\naccepts = ["link", "reply"]\nmax_length = 500\n'
+    you = config.parse(text, None).persona("you")
+    assert you.traits.replies and you.max_length == 500
+    assert {k.value for k in you.traits.accepts} == {"link", "reply"}
+    assert you.traits.auto_follow == "followers"  # the rest of the preset stays
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD + "colour = 'red'\n", "accounts.toml:15: personas.you.colour: unknown key; remove it"),
+        (GOOD.replace('"auto-follow"', '"auto-folow"'),
+         "accounts.toml:14: personas.you.policy: unknown value 'auto-folow'; use one of: "
+         "content-only, auto-follow, private-community"),
+        (GOOD.replace('network = "sandbox"\nhandle = "you"', 'network = "x"\nhandle = "you"'),
+         "accounts.toml:12: personas.you.network: unknown network 'x' (configured: sandbox); "
+         "add a [networks.x] table"),
+        (GOOD.replace('handle = "you"', 'handle = "ME"'),
+         "accounts.toml:13: personas.you.handle: @ME on sandbox is also persona 'me'"),
+        (GOOD + "replies = 'yes'\n",
+         "accounts.toml:15: personas.you.replies: expected true or false, got a string"),
+        (GOOD + "max_length = 0\n", "personas.you.max_length: must be positive"),
+        (GOOD + 'accepts = ["tweets"]\n', "personas.you.accepts: unknown kind 'tweets'"),
+        (GOOD + 'own_domains = "example.com"\n',
+         "personas.you.own_domains: expected a list of strings, got a string"),
+        (GOOD + 'own_domains = ["https://example.com/"]\n', "not a domain name"),
+        (GOOD.replace('kind = "sandbox"', 'kind = "myspace"'),
+         "accounts.toml:3: networks.sandbox.kind: unknown value 'myspace'; use one of: sandbox, x"),
+        (GOOD.replace('handle = "you"', 'handle = "not a handle"'), "not a valid handle"),
+        ("[personas]\n", "accounts.toml:1: personas: no personas"),
+        ("[personas.me]\nhandle = 'me'\npolicy = 'content-only'\n", "personas.me: has no network"),
+        (GOOD + "import_from = ['nobody']\n", "personas.you.import_from: unknown persona 'nobody'"),
+        ("wat = 1\n" + GOOD, "accounts.toml:1: wat: unknown key"),
+        ('[networks.x]\nkind = "x"\napi_base = "ftp://nope"\n' + GOOD,
+         "networks.x.api_base: not an http(s) URL"),
+    ],
+)
+def test_invalid_configs_name_file_line_key_and_fix(text, expected):
+    assert expected in error(text)
+
+
+def test_syntax_errors_give_the_parsers_line():
+    message = error(GOOD + "oops = \n")
+    assert message.startswith("accounts.toml: invalid TOML:") and "line 15" in message
+
+
+@pytest.mark.parametrize("key", ["access_token", "api_key", "consumer_secret", "password",
+                                 "bearer"])
+def test_secret_looking_keys_are_refused_without_echoing_the_value(key):
+    message = error(GOOD + f'{key} = "s3cr3t-value"\n')
+    assert f"personas.you.{key}: looks like a secret" in message
+    assert "persona login you" in message and "s3cr3t-value" not in message
+    assert message.startswith("accounts.toml:15:")
+
+
+def test_a_secret_anywhere_is_refused_first():
+    message = error('[networks.x]\nkind = "x"\n[networks.x.oauth]\ntoken = "abc"\n' + GOOD)
+    assert "networks.x.oauth.token: looks like a secret" in message and "abc" not in message
+
+
+def test_a_public_persona_may_not_import_from_a_private_one():
+    text = GOOD + ('\n[personas.we]\nnetwork = "sandbox"\nhandle = "we"\n'
+                   'policy = "private-community"\n')
+    text = text.replace('policy = "auto-follow"', 'policy = "auto-follow"\nimport_from = ["we"]')
+    assert "private content never goes to a public persona" in error(text)
+
+
+def test_unreadable_and_non_utf8_files(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff\xfe[personas]")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        config.load(bad)
