@@ -6,10 +6,14 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from personas import config as config_module
-from personas.config import Config
-from personas.networks.base import Network
-from router.policy import Persona
+
+if TYPE_CHECKING:
+    from personas.config import Config
+    from personas.networks.base import Network
+    from router.policy import Persona
 
 
 class Context:

@@ -1,6 +1,6 @@
 """The tables: the outbox (`items`) and the activity log (`events`).
 
-Times are naive UTC throughout the database; `personas.timefmt` shows them to people.
+Times are aware UTC datetimes in Python, stored as UTC on every database.
 """
 
 from __future__ import annotations
@@ -8,11 +8,34 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sqlalchemy import DateTime, Text
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A UTC timestamp: stored without a zone (SQLite has none), read back as aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _when(**kwargs: object) -> object:
+    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
 
 
 class Status(StrEnum):
@@ -31,21 +54,21 @@ class OutboxItem(SQLModel, table=True):
     persona: str = Field(max_length=64, index=True)
     network: str = Field(max_length=64)
     kind: str = Field(max_length=16)
-    text: str = ""
+    text: str = Field(default="", sa_type=Text)
     target: str | None = Field(default=None, max_length=64)  # replied to, quoted, reposted
-    reason: str = ""  # why the router chose this persona
+    reason: str = Field(default="", sa_type=Text)  # why the router chose this persona
     status: str = Field(default=Status.QUEUED, max_length=16, index=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
-    scheduled_at: datetime | None = None
-    next_attempt_at: datetime | None = None
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+    scheduled_at: datetime | None = _when(default=None)
+    next_attempt_at: datetime | None = _when(default=None)
     attempts: int = 0
-    last_error: str | None = None
+    last_error: str | None = Field(default=None, sa_type=Text)
     claimed_by: str | None = Field(default=None, max_length=64)
-    claimed_at: datetime | None = None
+    claimed_at: datetime | None = _when(default=None)
     remote_id: str | None = Field(default=None, max_length=64)
-    url: str | None = None
-    sent_at: datetime | None = None
+    url: str | None = Field(default=None, sa_type=Text)
+    sent_at: datetime | None = _when(default=None)
 
 
 class Event(SQLModel, table=True):
@@ -54,14 +77,14 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = _when(default_factory=utcnow, index=True)
     persona: str = Field(max_length=64, index=True)
     action: str = Field(max_length=32)
     kind: str | None = Field(default=None, max_length=16)
     subject: str | None = Field(default=None, max_length=255)
     item_id: int | None = Field(default=None, index=True)
     remote_id: str | None = Field(default=None, max_length=64)
-    detail: str | None = None  # JSON
+    detail: str | None = Field(default=None, sa_type=Text)  # JSON
 
 
 # What each item kind is called in the activity log once it is out.

@@ -71,7 +71,7 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
         assert stored is not None
         stored.status = Status.SENT
         stored.remote_id, stored.url = sent.remote_id, sent.url
-        stored.sent_at = sent.created_at.replace(tzinfo=None)
+        stored.sent_at = sent.created_at
         stored.updated_at = utcnow()
         stored.last_error = None
         s.add(stored)
@@ -102,7 +102,7 @@ def _record_failure(row: OutboxItem, error: NetworkError) -> None:
 
 def _next_attempt(error: NetworkError) -> datetime:
     if isinstance(error, RateLimited) and error.reset_at is not None:
-        return datetime.fromtimestamp(error.reset_at, UTC).replace(tzinfo=None)
+        return datetime.fromtimestamp(error.reset_at, UTC)
     return utcnow() + RETRY_AFTER
 
 

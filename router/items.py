@@ -48,9 +48,10 @@ _POST_URL = re.compile(
     r"/(?P<handle>[A-Za-z0-9_]{1,30})/status(?:es)?/(?P<id>\d{1,25})/?(?:[?#].*)?$"
 )
 _NETWORK_HOSTS = {"x": {"x.com", "twitter.com"}, "sandbox": {"sandbox.invalid"}}
-# Sandbox links are not found by X's extractor (their TLD is reserved), so they are
-# looked for on their own.
-_SANDBOX_URL = re.compile(r"https?://sandbox\.invalid/[A-Za-z0-9_]{1,30}/status/\d{1,25}\S*")
+# Any explicit http(s) address. X links only hosts under TLDs it knows, but for routing a
+# written-out address is a link whatever its TLD: a content-only persona must not post one.
+_SCHEME_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}'\""
 
 
 def post_link(url: str, network_kind: str) -> PostLink | None:
@@ -62,12 +63,26 @@ def post_link(url: str, network_kind: str) -> PostLink | None:
 
 
 def find_urls(text: str) -> tuple[str, ...]:
-    """Every URL in `text`, by X's extraction rules, plus sandbox post links."""
-    from router.text import extract_urls
+    """Every URL in `text`: X's extraction (bare domains too), plus explicit http(s) addresses
+    on hosts X would not link, in order of appearance."""
+    from router.text import extract_urls_with_indices
 
-    found = list(extract_urls(text))
-    found += [u for u in _SANDBOX_URL.findall(text) if u not in found]
-    return tuple(found)
+    extracted = extract_urls_with_indices(text)
+    found = [(start, url) for url, start, _end in extracted]
+    for m in _SCHEME_URL.finditer(text):
+        if any(start <= m.start() < end for _url, start, end in extracted):
+            continue
+        found.append((m.start(), _trim(m.group())))
+    return tuple(url for _start, url in sorted(found))
+
+
+def _trim(url: str) -> str:
+    """Drop sentence punctuation after a URL, keeping a ')' that closes one inside it."""
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
 
 
 def url_domain(url: str) -> str:

@@ -1,7 +1,5 @@
 """init and accounts: write the configuration, and show what it says."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

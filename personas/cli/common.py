@@ -1,15 +1,15 @@
 """What every command shares: the context, text input, and output helpers."""
 
-from __future__ import annotations
-
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from personas.context import Context
 from personas.errors import BadInput
+
+if TYPE_CHECKING:
+    from personas.context import Context
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout.")]
 AsOpt = Annotated[
@@ -19,10 +19,8 @@ AsOpt = Annotated[
 ]
 
 
-def context(ctx: typer.Context) -> Context:
-    obj = ctx.find_root().obj
-    assert isinstance(obj, Context)
-    return obj
+def context(ctx: typer.Context) -> "Context":
+    return ctx.find_root().obj  # set by the root callback
 
 
 def message(text: str) -> None:

@@ -1,7 +1,5 @@
 """The `persona` command: the root app, global options, and the error boundary."""
 
-from __future__ import annotations
-
 import os
 import sys
 from pathlib import Path
@@ -11,7 +9,6 @@ import typer
 
 from personas import __version__
 from personas.cli import accounts, posting, queue, sandbox
-from personas.context import Context
 from personas.errors import ExitCode, PersonaError
 
 app = typer.Typer(
@@ -24,6 +21,7 @@ app = typer.Typer(
         "Example: persona post \"Hello from persona\""
     ),
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: rich's costs more start-up than the command
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -51,6 +49,7 @@ def root(
     ] = False,
 ) -> None:
     from personas.cli.common import message
+    from personas.context import Context
 
     ctx.obj = Context(config, notify=message)
 

@@ -1,7 +1,5 @@
 """post, reply, repost, route: one item through the router, and out."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """queue: what is in the outbox."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

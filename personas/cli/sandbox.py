@@ -1,7 +1,5 @@
 """sandbox: look at the simulated network, and make other people act on it."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -12,11 +10,13 @@ app = typer.Typer(
     help="The built-in simulated network: see what landed, and rehearse offline.\n\n"
          "Example: persona sandbox timeline me",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: rich's costs more start-up than the command
 )
 simulate_app = typer.Typer(
     help="Make other people act on the sandbox, seeded and deterministic.\n\n"
          "Example: persona sandbox simulate follow you --count 20 --spammy 3",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: rich's costs more start-up than the command
 )
 app.add_typer(simulate_app, name="simulate")
 
