@@ -14,6 +14,9 @@ mkdir -p "$PERSONA_HOME"
 py=$(command -v python3)
 persona=$(command -v persona)
 
+# Byte-code compiled once, as an installed package would be (this matters where
+# PYTHONDONTWRITEBYTECODE is set).
+"$py" -m compileall -q personas router >/dev/null
 # The database and sandbox exist before timing starts (a first run also migrates).
 "$persona" post "warm-up" >/dev/null 2>&1
 # Each timed post sends the same text, so the sandbox's duplicate check is reset first,

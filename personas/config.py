@@ -176,7 +176,8 @@ class _Checker:
         if isinstance(value, dict):
             for key, sub in value.items():
                 if _SECRET.search(key):
-                    persona = keypath[1] if keypath[:1] == ("personas",) and len(keypath) > 1 else "NAME"
+                    in_persona = keypath[:1] == ("personas",) and len(keypath) > 1
+                    persona = keypath[1] if in_persona else "NAME"
                     raise self.fail(
                         keypath + (key,),
                         "looks like a secret, and secrets never go in this file",
@@ -184,7 +185,8 @@ class _Checker:
                     )
                 self.no_secrets(sub, keypath + (key,))
 
-    def unknown(self, table: dict[str, object], allowed: set[str], keypath: tuple[str, ...]) -> None:
+    def unknown(self, table: dict[str, object], allowed: set[str],
+                keypath: tuple[str, ...]) -> None:
         for key in table:
             if key not in allowed:
                 raise self.fail(keypath + (key,), "unknown key",
@@ -265,7 +267,7 @@ def _persona(c: _Checker, name: str, value: object, networks: dict[str, NetworkC
     keypath = ("personas", name)
     if not re.match(r"^[a-z0-9][a-z0-9_-]{0,31}$", name):
         raise c.fail(keypath, "bad persona name",
-                     "use 1-32 lower-case letters, digits, - or _ (starting with a letter or digit)")
+                     "use 1-32 lower-case letters, digits, - or _, starting with a letter or digit")
     table = c.table(value, keypath)
     c.unknown(table, PERSONA_KEYS | TRAIT_KEYS, keypath)
     for key in ("network", "handle"):

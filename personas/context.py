@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from personas import config as config_module

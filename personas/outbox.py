@@ -106,7 +106,8 @@ def _next_attempt(error: NetworkError) -> datetime:
     return utcnow() + RETRY_AFTER
 
 
-def pending(persona: str | None = None, statuses: tuple[str, ...] | None = None) -> list[OutboxItem]:
+def pending(persona: str | None = None,
+            statuses: tuple[str, ...] | None = None) -> list[OutboxItem]:
     """Items in the given states (default: not yet sent), oldest first."""
     wanted = statuses or (Status.QUEUED, Status.SENDING, Status.FAILED)
     with db.session() as s:

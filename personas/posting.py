@@ -73,16 +73,13 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
         repost_of=target if repost_of is not None else None,
     )
     item = classified.item
-    if item.target is not None:
-        private, seen_by = _target_privacy(ctx, candidates, item.target)
-        if private:
-            item = Item(item.kind, item.text, item.urls, item.target, private_source=True)
-    decision = decide(item, personas, forced=as_)
-    return Routed(item, decision, _warnings(ctx, item, decision))
+    if item.target is not None and _private_target(ctx, candidates, item.target):
+        item = Item(item.kind, item.text, item.urls, item.target, private_source=True)
+    return Routed(item, decide(item, personas, forced=as_))
 
 
-def _target_privacy(ctx: Context, candidates: list[Persona], post_id: str) -> tuple[bool, list[str]]:
-    """Is the target private, or seen only through a private persona? And who sees it."""
+def _private_target(ctx: Context, candidates: list[Persona], post_id: str) -> bool:
+    """Is the target by a private account, or seen only through a private persona?"""
     private_author = False
     seen_by: list[str] = []
     for persona in ctx.config.personas:
@@ -98,12 +95,7 @@ def _target_privacy(ctx: Context, candidates: list[Persona], post_id: str) -> tu
         raise BadInput(f"no post {post_id} on the {candidates[0].network_kind} network that "
                        "your personas can see; check the id or URL")
     by_name = {p.name: p for p in ctx.config.personas}
-    only_private = all(by_name[name].private for name in seen_by)
-    return private_author or only_private, seen_by
-
-
-def _warnings(ctx: Context, item: Item, decision: Decision) -> tuple[str, ...]:
-    return ()
+    return private_author or all(by_name[name].private for name in seen_by)
 
 
 @dataclass(frozen=True)

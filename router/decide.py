@@ -64,7 +64,8 @@ def decide(item: Item, personas: Sequence[Persona], forced: str | None = None) -
         return Decision(item.kind, None, reasons, length)
     first, others = takers[0], takers[1:]
     if others:
-        reasons[first] += f"; also taken by {', '.join(others)}, {first} comes first in config order"
+        also = ", ".join(others)
+        reasons[first] += f"; also taken by {also}, {first} comes first in config order"
     for name in others:
         reasons[name] += f", but {first} comes first in config order"
     return Decision(item.kind, first, reasons, length)

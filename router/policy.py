@@ -123,7 +123,8 @@ def judge(item: Item, persona: Persona, weighted_length: int | None) -> Verdict:
     if item.urls and links == "own" and kind is not Kind.ORIGINAL:
         return Verdict(False, _link_refusal(persona))
     if weighted_length is not None and weighted_length > persona.max_length:
-        return Verdict(False, f"too long: {weighted_length}/{persona.max_length} weighted characters")
+        limit = persona.max_length
+        return Verdict(False, f"too long: {weighted_length}/{limit} weighted characters")
     if kind is Kind.ORIGINAL and item.kind is Kind.LINK:
         return Verdict(True, "original content with a link to its own domain")
     return Verdict(True, f"takes {kind.value}")

@@ -86,7 +86,8 @@ def test_trait_overrides_apply_over_the_preset():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (GOOD + "colour = 'red'\n", "accounts.toml:15: personas.you.colour: unknown key; remove it"),
+        (GOOD + "colour = 'red'\n",
+         "accounts.toml:15: personas.you.colour: unknown key; remove it"),
         (GOOD.replace('"auto-follow"', '"auto-folow"'),
          "accounts.toml:14: personas.you.policy: unknown value 'auto-folow'; use one of: "
          "content-only, auto-follow, private-community"),

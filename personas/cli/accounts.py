@@ -67,7 +67,9 @@ def accounts(ctx: typer.Context, json: JsonOpt = False) -> None:
 
 def _links(row: dict) -> str:  # type: ignore[type-arg]
     links = row["traits"]["links"]
-    return f'own ({", ".join(row["own_domains"])})' if links == "own" and row["own_domains"] else links
+    if links == "own" and row["own_domains"]:
+        return f'own ({", ".join(row["own_domains"])})'
+    return links
 
 
 def _describe(p, network_kind: str) -> dict:  # type: ignore[no-untyped-def, type-arg]

@@ -85,7 +85,8 @@ class Simulator:
         if count < 0 or not 0 <= spammy <= count:
             raise BadInput("need --count >= 0 and 0 <= --spammy <= --count")
         self.store.account(persona)
-        spam_at = set(random.Random(f"{self.seed}:spam:{count}:{spammy}").sample(range(count), spammy))
+        chooser = random.Random(f"{self.seed}:spam:{count}:{spammy}")
+        spam_at = set(chooser.sample(range(count), spammy))
         people = []
         for i in range(count):
             person = self._new_person(i in spam_at)

@@ -269,8 +269,8 @@ class Store:
         row = self.db.execute(f"SELECT {_POST_COLUMNS} FROM posts p JOIN accounts a"
                               " ON a.id = p.author_id WHERE p.id = ?", (post_id,)).fetchone()
         if row is None or not self._visible(self.db, post_id, viewer_id):
-            raise NotFound(f"no sandbox post {post_id}" + (f" visible to @{viewer}" if viewer else "")
-                           + "; check the id")
+            seen = f" visible to @{viewer}" if viewer else ""
+            raise NotFound(f"no sandbox post {post_id}{seen}; check the id")
         return _post(row)
 
     def timeline(self, handle: str, limit: int = 50) -> list[Post]:

@@ -60,7 +60,8 @@ def test_a_broken_accounts_toml_is_one_line(cli, write_config):
 
 
 def test_real_process_invalid_utf8_no_traceback(persona_home):
-    proc = subprocess.run([sys.executable, "-m", "personas", "post", "-"], input=b"\xff\xfe bad", cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "personas", "post", "-"],
+                          input=b"\xff\xfe bad", cwd=ROOT,
                           env=persona_env(persona_home), capture_output=True)
     assert proc.returncode == 2
     assert b"Traceback" not in proc.stderr and b"stdin is not valid UTF-8" in proc.stderr

@@ -79,7 +79,8 @@ def test_a_retry_with_the_same_key_posts_once(backend):
 
 
 def test_a_rate_limited_send_stays_queued_with_the_reset_time(backend):
-    network = SandboxNetwork(NetworkConfig("sandbox", "sandbox", {"rate_limits": {"create_post": 1}}))
+    limits = {"rate_limits": {"create_post": 1}}
+    network = SandboxNetwork(NetworkConfig("sandbox", "sandbox", limits))
     for text in ("first", "second"):
         item, decision, persona = routed(text)
         row = outbox.enqueue(item, decision, persona)
