@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from personas.errors import ConfigError
@@ -28,10 +29,10 @@ from router.policy import (
 APP = "persona"
 NETWORK_KINDS = ("sandbox", "x")
 NETWORK_KEYS = {
-    "sandbox": {"kind", "rate_limits"},
+    "sandbox": {"kind", "rate_limits", "latency"},
     "x": {"kind", "api_base", "upload_base", "timeout"},
 }
-PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order"}
+PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order", "slots"}
 TRAIT_KEYS = {
     "accepts", "links", "replies", "visibility", "auto_follow", "membership",
     "require_introduction", "import_from", "max_length",
@@ -83,6 +84,7 @@ class Config:
     path: Path | None  # None: the built-in sandbox setup
     networks: dict[str, NetworkConfig]
     personas: tuple[Persona, ...]
+    slots: dict[str, tuple[time, ...]] = field(default_factory=dict)  # daily posting times
 
     @property
     def builtin(self) -> bool:
@@ -234,7 +236,7 @@ def parse(text: str, path: Path | None) -> Config:
     ordered = tuple(p for _, p in personas)
     _check_handles(c, ordered)
     _check_imports(c, ordered)
-    return Config(path, networks, ordered)
+    return Config(path, networks, ordered, _slots(c, raw_personas))
 
 
 def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
@@ -252,8 +254,9 @@ def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
                 if not re.match(r"^https?://[^\s/]+", base):  # type: ignore[arg-type]
                     raise c.fail(keypath + (key,), f"not an http(s) URL: {base!r}",
                                  'write it like "http://127.0.0.1:8787"')
-        if "timeout" in table:
-            c.typed(table, "timeout", (int, float), keypath, "a number of seconds")
+        for key in ("timeout", "latency"):
+            if key in table:
+                c.typed(table, key, (int, float), keypath, "a number of seconds")
         if "rate_limits" in table and not (table["rate_limits"] in ("x", "off")
                                            or isinstance(table["rate_limits"], dict)):
             raise c.fail(keypath + ("rate_limits",), "unknown value",
@@ -332,6 +335,22 @@ def _traits(c: _Checker, table: dict[str, object], keypath: tuple[str, ...]) -> 
             raise c.fail(keypath + ("max_length",), f"must be positive, got {n}",
                          "set it to a positive number of weighted characters")
         out["max_length"] = n
+    return out
+
+
+def _slots(c: _Checker, raw: dict[str, object]) -> dict[str, tuple[time, ...]]:
+    from personas.when import parse_slot
+
+    out = {}
+    for name, table in raw.items():
+        if isinstance(table, dict) and "slots" in table:
+            keypath = ("personas", name)
+            values = c.strings(table, "slots", keypath)
+            try:
+                out[name] = tuple(sorted({parse_slot(v) for v in values}))
+            except ValueError as e:
+                raise c.fail(keypath + ("slots",), str(e),
+                             'write daily times like slots = ["09:00", "17:30"]') from None
     return out
 
 

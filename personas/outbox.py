@@ -1,31 +1,45 @@
-"""The outbox: enqueue -> claim -> send -> record.
+"""The outbox: enqueue -> claim -> send -> record; retry; reconcile.
 
 An item is committed, with its idempotency key, before any network call; the result is
-committed after it. A claim is one conditional UPDATE, so two workers never send the same
-item; the key makes a retry after a crash land once on networks that honour it.
+committed after it. A claim is one conditional UPDATE inside a transaction that holds the
+persona's lock (SQLite: the write lock; PostgreSQL: an advisory lock and FOR UPDATE SKIP
+LOCKED), so two workers never send the same item, and a persona's items go out one at a
+time, in order. An item left in `sending` by a crash is reconciled against the network's
+timeline before it is sent again.
 """
 
 from __future__ import annotations
 
+import os
+import random
+import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, func, or_, text, update
 from sqlmodel import select
 
 from personas import db
-from personas.errors import NetworkError, RateLimited, RemoteRefused
+from personas.errors import BadInput, NetworkError, NotFound, RateLimited, RemoteRefused
 from personas.models import ACTIONS, Event, OutboxItem, Status, utcnow
-from personas.networks.base import Network
+from personas.networks.base import Network, RemotePost, Sent
 from router.decide import Decision
 from router.items import Item
 from router.policy import Persona
 
-RETRY_AFTER = timedelta(minutes=1)
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+MAX_ATTEMPTS = 10
+LEASE = timedelta(minutes=10)  # a claim older than this, by a worker we cannot see, is stale
+RECONCILE_SLACK = timedelta(minutes=2)  # clock skew between us and the network
 
 
 def new_key() -> str:
     return uuid.uuid4().hex
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def enqueue(item: Item, decision: Decision, persona: Persona, *,
@@ -41,6 +55,16 @@ def enqueue(item: Item, decision: Decision, persona: Persona, *,
         s.refresh(row)
     return row
 
+
+def get(item_id: int) -> OutboxItem:
+    with db.session() as s:
+        row = s.get(OutboxItem, item_id)
+    if row is None:
+        raise NotFound(f"no outbox item {item_id}; see `persona queue --status all`")
+    return row
+
+
+# --- claiming ----------------------------------------------------------------------------
 
 def claim(item_id: int, worker: str) -> OutboxItem | None:
     """Move one queued item to `sending` for this worker; None if someone else has it."""
@@ -58,6 +82,66 @@ def claim(item_id: int, worker: str) -> OutboxItem | None:
         return s.get(OutboxItem, item_id)
 
 
+def _due(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(
+        OutboxItem.status == Status.QUEUED,
+        or_(OutboxItem.scheduled_at.is_(None), OutboxItem.scheduled_at <= now),  # type: ignore[union-attr]
+        or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now),  # type: ignore[union-attr]
+    )
+
+
+def _order():  # type: ignore[no-untyped-def]
+    return (func.coalesce(OutboxItem.scheduled_at, OutboxItem.created_at), OutboxItem.id)
+
+
+def claim_next(worker: str, skip: set[str] = frozenset(), now: datetime | None = None,  # type: ignore[assignment]
+               ) -> OutboxItem | None:
+    """Claim the oldest due item of a persona that has nothing in flight; None when idle."""
+    now = now or utcnow()
+    with db.session() as s:
+        personas = s.exec(  # type: ignore[call-overload]
+            select(OutboxItem.persona).where(_due(now)).group_by(OutboxItem.persona)
+            .order_by(func.min(func.coalesce(OutboxItem.scheduled_at, OutboxItem.created_at)))
+        ).all()
+    for persona in personas:
+        if persona in skip:
+            continue
+        row = _claim_for(persona, worker, now)
+        if row is not None:
+            return row
+    return None
+
+
+def _claim_for(persona: str, worker: str, now: datetime) -> OutboxItem | None:
+    with db.engine().connect() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
+            locked = conn.execute(text("SELECT pg_try_advisory_xact_lock(hashtext(:p))"),
+                                  {"p": "persona:" + persona}).scalar()
+            if not locked:
+                conn.rollback()
+                return None
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite: one writer at a time
+        busy = conn.execute(select(OutboxItem.id).where(
+            OutboxItem.persona == persona, OutboxItem.status == Status.SENDING).limit(1)).first()
+        query = select(OutboxItem.id).where(OutboxItem.persona == persona, _due(now)) \
+            .order_by(*_order()).limit(1)
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        first = None if busy else conn.execute(query).first()
+        if first is None:
+            conn.rollback()
+            return None
+        conn.execute(update(OutboxItem).where(OutboxItem.id == first[0])
+                     .values(status=Status.SENDING, claimed_by=worker, claimed_at=now,
+                             updated_at=now, attempts=OutboxItem.attempts + 1))
+        conn.commit()
+    return get(first[0])
+
+
+# --- sending -----------------------------------------------------------------------------
+
 def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
     """Publish a claimed item and record the outcome; re-raises the network's error."""
     try:
@@ -66,6 +150,10 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
     except NetworkError as e:
         _record_failure(row, e)
         raise
+    return _record_sent(row, sent)
+
+
+def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxItem:
     with db.session() as s:
         stored = s.get(OutboxItem, row.id)
         assert stored is not None
@@ -74,9 +162,10 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
         stored.sent_at = sent.created_at
         stored.updated_at = utcnow()
         stored.last_error = None
+        stored.next_attempt_at = None
         s.add(stored)
         s.add(Event(persona=row.persona, action=ACTIONS[row.kind], kind=row.kind,
-                    subject=row.target, item_id=row.id, remote_id=sent.remote_id))
+                    subject=row.target, item_id=row.id, remote_id=sent.remote_id, detail=how))
         s.commit()
         s.refresh(stored)
         return stored
@@ -89,22 +178,97 @@ def _record_failure(row: OutboxItem, error: NetworkError) -> None:
         assert stored is not None
         stored.last_error = error.message
         stored.updated_at = utcnow()
-        if isinstance(error, RemoteRefused):
+        if isinstance(error, RemoteRefused) or stored.attempts >= MAX_ATTEMPTS:
             stored.status = Status.FAILED
             stored.next_attempt_at = None
+            if not isinstance(error, RemoteRefused):
+                stored.last_error = f"gave up after {stored.attempts} attempts: {error.message}"
         else:
             stored.status = Status.QUEUED
-            stored.next_attempt_at = _next_attempt(error)
+            stored.next_attempt_at = next_attempt(error, stored.attempts)
         s.add(stored)
         s.commit()
         row.status, row.last_error = stored.status, stored.last_error
+        row.next_attempt_at = stored.next_attempt_at
 
 
-def _next_attempt(error: NetworkError) -> datetime:
+def fail(row: OutboxItem, reason: str) -> None:
+    """Fail a claimed item for good, for a reason of ours rather than the network's."""
+    _record_failure(row, RemoteRefused(reason))
+
+
+def next_attempt(error: NetworkError, attempts: int) -> datetime:
+    """The reset time of a rate limit; else exponential backoff with jitter, bounded."""
     if isinstance(error, RateLimited) and error.reset_at is not None:
         return datetime.fromtimestamp(error.reset_at, UTC)
-    return utcnow() + RETRY_AFTER
+    delay = min(BACKOFF_BASE * 2 ** max(0, attempts - 1), BACKOFF_MAX)
+    return utcnow() + delay * random.uniform(0.8, 1.2)
 
+
+# --- after a crash -----------------------------------------------------------------------
+
+def stale(now: datetime | None = None) -> list[OutboxItem]:
+    """Items in `sending` whose worker is gone: a dead process here, or an old claim."""
+    now = now or utcnow()
+    host = socket.gethostname()
+    with db.session() as s:
+        rows = list(s.exec(select(OutboxItem).where(OutboxItem.status == Status.SENDING)))
+    return [r for r in rows if _abandoned(r, host, now)]
+
+
+def _abandoned(row: OutboxItem, host: str, now: datetime) -> bool:
+    claimer_host, _, pid = (row.claimed_by or "").rpartition(":")
+    if claimer_host == host and pid.isdigit():
+        return not _alive(int(pid))
+    return row.claimed_at is None or now - row.claimed_at > LEASE
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reconcile(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
+    """Settle an item a crash left in `sending`: recorded when the network has it, else
+    queued again to be sent. Only then may it be retried."""
+    since = (row.claimed_at or row.created_at) - RECONCILE_SLACK
+    match = _find_on_network(row, network.timeline(persona, limit=100), since)
+    if match is not None:
+        sent = Sent(match.id, network.post_url(persona, match.id), match.created_at)
+        return _record_sent(row, sent, how='{"reconciled": true}')
+    with db.session() as s:
+        stored = s.get(OutboxItem, row.id)
+        assert stored is not None
+        if stored.status == Status.SENDING:
+            stored.status = Status.QUEUED
+            stored.updated_at = utcnow()
+            s.add(stored)
+            s.commit()
+            s.refresh(stored)
+        return stored
+
+
+def _find_on_network(row: OutboxItem, posts: list[RemotePost], since: datetime
+                     ) -> RemotePost | None:
+    for post in posts:
+        if post.created_at < since:
+            continue
+        if row.kind == "repost":
+            if post.repost_of == row.target:
+                return post
+        elif post.text == row.text and post.kind != "repost":
+            return post
+    return None
+
+
+# --- the queue, by hand ------------------------------------------------------------------
 
 def pending(persona: str | None = None,
             statuses: tuple[str, ...] | None = None) -> list[OutboxItem]:
@@ -115,3 +279,36 @@ def pending(persona: str | None = None,
         if persona:
             query = query.where(OutboxItem.persona == persona)
         return list(s.exec(query.order_by(OutboxItem.id)))
+
+
+def _change(item_id: int, allowed: tuple[str, ...], verb: str, **values: object) -> OutboxItem:
+    """Change an item only while it is in one of `allowed` states, atomically."""
+    values["updated_at"] = utcnow()
+    with db.session() as s:
+        result = s.exec(update(OutboxItem)  # type: ignore[call-overload]
+                        .where(OutboxItem.id == item_id, OutboxItem.status.in_(allowed))  # type: ignore[attr-defined]
+                        .values(**values))
+        s.commit()
+    row = get(item_id)
+    if result.rowcount != 1:
+        raise BadInput(f"item {item_id} is {row.status}: only {' or '.join(allowed)} items "
+                       f"can be {verb}")
+    return row
+
+
+def cancel(item_id: int) -> OutboxItem:
+    return _change(item_id, (Status.QUEUED, Status.FAILED), "cancelled", status=Status.CANCELLED,
+                   next_attempt_at=None)
+
+
+def retry(item_id: int) -> OutboxItem:
+    """Queue a failed (or waiting) item to go at the next chance."""
+    return _change(item_id, (Status.FAILED, Status.QUEUED, Status.CANCELLED), "retried",
+                   status=Status.QUEUED, next_attempt_at=None, attempts=0)
+
+
+def edit(item_id: int, **changes: object) -> OutboxItem:
+    """Change a waiting item's text (with its kind, target and reason) or scheduled time."""
+    allowed = {"text", "kind", "target", "reason", "scheduled_at"}
+    assert set(changes) <= allowed, changes
+    return _change(item_id, (Status.QUEUED, Status.FAILED), "edited", **changes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from personas.context import Context
 from personas.errors import BadInput, NotFound, PersonaError
@@ -108,21 +109,46 @@ class Posted:
     remote_id: str | None
     url: str | None
     error: PersonaError | None = None
+    scheduled_at: datetime | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "persona": self.persona, "network": self.network,
-                "kind": self.kind, "status": self.status, "remote_id": self.remote_id,
-                "url": self.url}
+        data: dict[str, object] = {
+            "id": self.id, "persona": self.persona, "network": self.network,
+            "kind": self.kind, "status": self.status, "remote_id": self.remote_id,
+            "url": self.url}
+        if self.scheduled_at is not None:
+            data["scheduled_at"] = self.scheduled_at.isoformat()
+        return data
 
 
-def post(ctx: Context, routed: Routed, *, worker: str = "cli") -> Posted:
-    """Store the routed item, then send it now. A network failure leaves it queued."""
+def when_for(ctx: Context, persona_name: str, text: str) -> datetime:
+    """The time `--at TEXT` means for this persona; "next" is its next free posting slot."""
+    from personas.when import next_slot, parse_when
+
+    if text.strip().lower() != "next":
+        return parse_when(text)
+    slots = ctx.config.slots.get(persona_name)
+    if not slots:
+        raise BadInput(f"persona {persona_name!r} has no posting slots; add slots = "
+                       f'["09:00", "17:30"] to [personas.{persona_name}], or give a time')
+    from personas import outbox
+
+    taken = {r.scheduled_at for r in outbox.pending(persona_name) if r.scheduled_at}
+    return next_slot(slots, taken)
+
+
+def post(ctx: Context, routed: Routed, *, at: datetime | None = None) -> Posted:
+    """Store the routed item, then send it now (or leave it for the worker at `at`).
+    A network failure leaves it queued."""
     from personas import outbox
     from personas.errors import NetworkError
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
-    row = outbox.enqueue(routed.item, routed.decision, persona)
-    claimed = outbox.claim(row.id, worker)  # type: ignore[arg-type]
+    row = outbox.enqueue(routed.item, routed.decision, persona, scheduled_at=at)
+    if at is not None:
+        return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
+                      None, None, scheduled_at=at)
+    claimed = outbox.claim(row.id, outbox.worker_id())  # type: ignore[arg-type]
     assert claimed is not None, "a fresh item is claimed by its creator"
     error: PersonaError | None = None
     try:
@@ -133,4 +159,26 @@ def post(ctx: Context, routed: Routed, *, worker: str = "cli") -> Posted:
                   row.remote_id, row.url, error)
 
 
-__all__ = ["Kind", "Posted", "Routed", "check_text", "parse_post_ref", "post", "route"]
+def edit(ctx: Context, item_id: int, *, text: str | None, at: str | None):  # type: ignore[no-untyped-def]
+    """Change a waiting item's text or time. New text is routed again, as its persona:
+    an edit cannot slip past the policy that accepted the original."""
+    from personas import outbox
+
+    row = outbox.get(item_id)
+    if text is not None:
+        if row.kind == "repost":
+            raise BadInput(f"item {item_id} is a repost: it has no text to edit")
+        reply_to = row.target if row.kind == "reply" else None
+        routed = route(ctx, text, as_=row.persona, reply_to=reply_to)
+        if routed.decision.refused:
+            raise BadInput(f"refused, item {item_id} unchanged: {routed.decision.summary()}")
+        changes = {"text": routed.item.text, "kind": routed.item.kind.value,
+                   "target": routed.item.target, "reason": routed.decision.reasons[row.persona]}
+    else:
+        changes = {}
+    if at is not None:
+        changes["scheduled_at"] = when_for(ctx, row.persona, at)
+    return outbox.edit(item_id, **changes)
+
+
+__all__ = ["Kind", "Posted", "Routed", "check_text", "edit", "parse_post_ref", "post", "route"]

@@ -13,6 +13,11 @@ TargetArg = Annotated[str, typer.Argument(metavar="ID|URL", help="The post's id 
                                           show_default=False)]
 ReplyOpt = Annotated[str | None, typer.Option("--reply-to", metavar="ID|URL",
                                               help="Reply to this post.")]
+AtOpt = Annotated[str | None, typer.Option(
+    "--at", metavar="WHEN",
+    help='Schedule instead of posting now: "2026-12-01T09:00", "in 2h", "tomorrow 9:00", '
+         '"friday 17:30" (your time zone), or "next" for the persona\'s next free slot. '
+         "`persona worker` sends it.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Route it and stop: nothing is "
                                          "stored or sent.")]
 
@@ -25,7 +30,7 @@ def register(app: typer.Typer) -> None:
 
 
 def post(ctx: typer.Context, text: TextArg, as_: AsOpt = None, reply_to: ReplyOpt = None,
-         dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
+         at: AtOpt = None, dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
     """Route TEXT to the persona whose policy takes it, and post it there.
 
     The item is stored in the outbox before anything is sent, so a failure keeps it
@@ -39,9 +44,11 @@ def post(ctx: typer.Context, text: TextArg, as_: AsOpt = None, reply_to: ReplyOp
 
       persona post --as we "Welcome, everyone"
 
+      persona post --at "tomorrow 9:00" "Good morning"
+
       echo "from a script" | persona post -
     """
-    _send(ctx, read_text(text), as_=as_, reply_to=reply_to, dry_run=dry_run, json=json)
+    _send(ctx, read_text(text), as_=as_, reply_to=reply_to, at=at, dry_run=dry_run, json=json)
 
 
 def reply(ctx: typer.Context, target: TargetArg, text: TextArg, as_: AsOpt = None,
@@ -106,7 +113,8 @@ def _explain(routed) -> None:  # type: ignore[no-untyped-def]
 
 
 def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | None = None,
-          repost_of: str | None = None, dry_run: bool, json: bool) -> None:
+          repost_of: str | None = None, at: str | None = None, dry_run: bool,
+          json: bool) -> None:
     from personas import posting
 
     c = context(ctx)
@@ -125,9 +133,16 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
         return
     for warning in routed.warnings:
         message(f"warning: {warning}")
-    result = posting.post(c, routed)
+    when = posting.when_for(c, decision.persona, at) if at is not None else None
+    result = posting.post(c, routed, at=when)
     if json:
         emit_json(result.to_json())
+    elif when is not None:
+        from personas.when import show, until
+
+        print(f"{result.kind} -> {result.persona}: scheduled for {show(when)} ({until(when)}), "
+              f"item {result.id}")
+        print(f"  why: {decision.reasons[result.persona]}")
     elif result.error is None:
         print(f"{result.kind} -> {result.persona}: {result.url}")
         print(f"  why: {decision.reasons[result.persona]}")

@@ -1,18 +1,24 @@
-"""queue: what is in the outbox."""
+"""queue: what is in the outbox, and changing what has not gone out yet."""
 
 from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, table
+from personas.cli.common import JsonOpt, context, emit_json, message, table
 
 STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 
+app = typer.Typer(
+    help="Show the outbox, and cancel, retry or edit items that have not gone out.\n\n"
+         "Example: persona queue --status all --json",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+IdArg = Annotated[int, typer.Argument(metavar="ID", help="The item's id (see `persona queue`).",
+                                      show_default=False)]
 
-def register(app: typer.Typer) -> None:
-    app.command("queue")(queue)
 
-
+@app.callback()
 def queue(
     ctx: typer.Context,
     status: Annotated[str | None, typer.Option("--status", metavar="STATUS",
@@ -29,7 +35,11 @@ def queue(
       persona queue
 
       persona queue --status all --persona you --json
+
+      persona queue cancel 12
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from personas import outbox
     from personas.errors import BadInput
 
@@ -45,9 +55,66 @@ def queue(
     if not rows:
         print("the outbox is empty" if status is None else f"no items with status {status}")
         return
-    table(["id", "persona", "kind", "status", "attempts", "text", "last error / url"],
-          [[str(r["id"]), r["persona"], r["kind"], r["status"], str(r["attempts"]),
+    table(["id", "persona", "kind", "status", "when", "tries", "text", "last error / url"],
+          [[str(r["id"]), r["persona"], r["kind"], r["status"], _when(r), str(r["attempts"]),
             _short(r["text"]), r["last_error"] or r["url"] or ""] for r in rows])
+
+
+@app.command("cancel")
+def cancel(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
+    """Cancel an item that has not gone out (queued or failed).
+
+    Example: persona queue cancel 12
+    """
+    from personas import outbox
+
+    _done(outbox.cancel(item), json, "cancelled")
+
+
+@app.command("retry")
+def retry(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
+    """Send a failed or cancelled item again at the next chance (`persona worker` sends it).
+
+    Example: persona queue retry 12
+    """
+    from personas import outbox
+
+    _done(outbox.retry(item), json, "queued again")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context, item: IdArg,
+    text: Annotated[str | None, typer.Option("--text", metavar="TEXT",
+                                             help="New text; routed again as its persona.")] = None,
+    at: Annotated[str | None, typer.Option("--at", metavar="WHEN",
+                                           help='New time: "in 2h", "tomorrow 9:00", an ISO '
+                                           'time, or "next".')] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Change the text or the time of an item that has not gone out.
+
+    Examples:
+
+      persona queue edit 12 --text "Fixed a typo"
+
+      persona queue edit 12 --at "friday 17:30"
+    """
+    from personas import posting
+    from personas.cli.common import read_text
+    from personas.errors import BadInput
+
+    if text is None and at is None:
+        raise BadInput("nothing to change; give --text and/or --at")
+    new_text = posting.check_text(read_text(text)) if text is not None else None
+    _done(posting.edit(context(ctx), item, text=new_text, at=at), json, "changed")
+
+
+def _done(row, json: bool, verb: str) -> None:  # type: ignore[no-untyped-def]
+    if json:
+        emit_json(_row(row))
+    else:
+        message(f"item {row.id} ({row.persona}) {verb}")
 
 
 def _row(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -56,7 +123,17 @@ def _row(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "status": item.status, "scheduled_at": item.scheduled_at, "attempts": item.attempts,
         "last_error": item.last_error, "remote_id": item.remote_id, "url": item.url,
         "target": item.target, "created_at": item.created_at,
+        "next_attempt_at": item.next_attempt_at,
     }
+
+
+def _when(row: dict[str, object]) -> str:
+    from personas.when import show
+
+    for key in ("scheduled_at", "next_attempt_at"):
+        if row[key] is not None and row["status"] == "queued":
+            return show(row[key])  # type: ignore[arg-type]
+    return ""
 
 
 def _short(text: str, width: int = 40) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from functools import cached_property
 
@@ -58,6 +59,10 @@ class SandboxNetwork:
         post = self.store.publish(handle, kind=kind, text=text,
                                   target=int(target) if target else None,
                                   idempotency_key=idempotency_key, max_length=persona.max_length)
+        # The time an answer takes to come back: the post exists, the caller does not know
+        # yet. Rehearses (and tests) a crash between the network's acceptance and our record.
+        if latency := float(self.options.get("latency", 0) or 0):  # type: ignore[arg-type]
+            time.sleep(latency)
         return Sent(str(post.id), post_url(handle, post.id),
                     datetime.fromtimestamp(post.created_at, UTC))
 

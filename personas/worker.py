@@ -1,0 +1,129 @@
+"""The worker: sends due items, persona by persona, until told to stop.
+
+A crash can leave an item in `sending`; the worker reconciles every such item with the
+network before it sends anything. SIGTERM and Ctrl-C stop it between items: the item in
+flight finishes, nothing is left half-done.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from personas import outbox
+from personas.context import Context
+from personas.errors import NetworkError, NotFound, RateLimited, StorageError
+from personas.models import OutboxItem
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    reconciled: int = 0
+    failed: int = 0
+    retrying: int = 0
+    blocked: dict[str, float] = field(default_factory=dict)  # persona -> until (epoch)
+
+    def to_json(self) -> dict[str, object]:
+        return {"sent": self.sent, "reconciled": self.reconciled, "failed": self.failed,
+                "retrying": self.retrying}
+
+
+class Worker:
+    def __init__(self, ctx: Context, *, log: Callable[[str], None] = print,
+                 name: str | None = None) -> None:
+        self.ctx, self.log = ctx, log
+        self.name = name or outbox.worker_id()
+        self.tally = Tally()
+        self.stopping = threading.Event()
+
+    def stop(self, *_: object) -> None:
+        if not self.stopping.is_set():
+            self.log("stopping after the item in flight")
+        self.stopping.set()
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+
+    def run(self, *, once: bool = False, interval: float = 30.0) -> Tally:
+        """Send what is due; with `once`, stop when nothing more is due now."""
+        while not self.stopping.is_set():
+            try:
+                self.recover()
+                busy = self.drain()
+            except StorageError as e:
+                self.log(f"database unavailable, waiting: {e.message}")
+                busy = False
+                if once:
+                    raise
+            if once and not busy:
+                break
+            if not busy:
+                self.stopping.wait(interval)
+        return self.tally
+
+    def recover(self) -> None:
+        """Reconcile every item a dead worker left in `sending`."""
+        for row in outbox.stale():
+            try:
+                persona = self.ctx.persona(row.persona)
+                settled = outbox.reconcile(row, self.ctx.network_for(persona), persona)
+            except NotFound as e:
+                self.log(f"item {row.id}: {e.message}; left in sending")
+                continue
+            except NetworkError as e:
+                self.log(f"item {row.id}: cannot reconcile yet ({e.message})")
+                continue
+            if settled.status == "sent":
+                self.tally.reconciled += 1
+                self.log(f"item {row.id}: found on the network after a crash, recorded "
+                         f"({settled.url})")
+            else:
+                self.log(f"item {row.id}: not on the network after a crash, queued again")
+
+    def drain(self) -> bool:
+        """Send due items until none is left or we are stopped; True if any was handled."""
+        handled = False
+        while not self.stopping.is_set():
+            now = time.time()
+            blocked = {p for p, until in self.tally.blocked.items() if until > now}
+            row = outbox.claim_next(self.name, blocked)
+            if row is None:
+                return handled
+            handled = True
+            self.send(row)
+        return handled
+
+    def send(self, row: OutboxItem) -> None:
+        try:
+            persona = self.ctx.persona(row.persona)
+        except NotFound as e:
+            outbox.fail(row, e.message)
+            self.tally.failed += 1
+            self.log(f"item {row.id}: {e.message}")
+            return
+        try:
+            sent = outbox.send(row, self.ctx.network_for(persona), persona)
+        except RateLimited as e:
+            self.tally.retrying += 1
+            self.tally.blocked[row.persona] = e.reset_at or time.time() + 60
+            self.log(f"item {row.id} -> {row.persona}: {e.message}; {row.persona} waits until "
+                     f"{_clock(self.tally.blocked[row.persona])}")
+        except NetworkError as e:
+            if row.status == "failed":
+                self.tally.failed += 1
+            else:
+                self.tally.retrying += 1
+            self.log(f"item {row.id} -> {row.persona}: {e.message} ({row.status})")
+        else:
+            self.tally.sent += 1
+            self.log(f"item {row.id} -> {row.persona}: sent {sent.url}")
+
+
+def _clock(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).astimezone().strftime("%H:%M:%S")
