@@ -18,9 +18,11 @@ from personas.errors import ConfigError
 from router.items import Kind
 from router.policy import (
     AUTO_FOLLOW,
+    DEFAULT_MAX_LENGTH,
     LINKS,
     MEMBERSHIP,
     PRESETS,
+    TRAIT_NAMES,
     VISIBILITY,
     Persona,
     Traits,
@@ -33,10 +35,7 @@ NETWORK_KEYS = {
     "x": {"kind", "api_base", "upload_base", "timeout"},
 }
 PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order", "slots"}
-TRAIT_KEYS = {
-    "accepts", "links", "replies", "visibility", "auto_follow", "membership",
-    "require_introduction", "import_from", "max_length",
-}
+TRAIT_KEYS = set(TRAIT_NAMES)
 _SECRET = re.compile(r"token|secret|password|passwd|passphrase|api_?key|bearer|consumer_key",
                      re.IGNORECASE)
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,30}$")
@@ -101,11 +100,8 @@ class Config:
 
         raise NotFound(
             f"no persona named {name!r}; configured: {', '.join(self.names())} "
-            f"(see `persona accounts`)"
+            "(see `persona accounts`)"
         )
-
-    def network_of(self, persona: Persona) -> NetworkConfig:
-        return self.networks[persona.network]
 
 
 BUILTIN_NOTICE = (
@@ -177,7 +173,8 @@ class _Checker:
     def no_secrets(self, value: object, keypath: tuple[str, ...]) -> None:
         if isinstance(value, dict):
             for key, sub in value.items():
-                if _SECRET.search(key):
+                # a table's name is the user's own (a persona "secretary"); values are not
+                if _SECRET.search(key) and not isinstance(sub, dict):
                     in_persona = keypath[:1] == ("personas",) and len(keypath) > 1
                     persona = keypath[1] if in_persona else "NAME"
                     raise self.fail(
@@ -257,12 +254,22 @@ def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
         for key in ("timeout", "latency"):
             if key in table:
                 c.typed(table, key, (int, float), keypath, "a number of seconds")
-        if "rate_limits" in table and not (table["rate_limits"] in ("x", "off")
-                                           or isinstance(table["rate_limits"], dict)):
-            raise c.fail(keypath + ("rate_limits",), "unknown value",
-                         'use "off", "x" (X\'s documented limits) or a table of limits')
+        if "rate_limits" in table:
+            _rate_limits(c, table["rate_limits"], keypath + ("rate_limits",))
         out[name] = NetworkConfig(name, kind, {k: v for k, v in table.items() if k != "kind"})
     return out
+
+
+def _rate_limits(c: _Checker, value: object, keypath: tuple[str, ...]) -> None:
+    if value in ("x", "off"):
+        return
+    if not isinstance(value, dict):
+        raise c.fail(keypath, "unknown value",
+                     'use "off", "x" (X\'s documented limits) or a table of limits')
+    for endpoint, limit in value.items():
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise c.fail(keypath + (endpoint,), f"expected a positive integer, got {_type(limit)}",
+                         "give calls per 15 minutes, like { create_post = 100 }")
 
 
 def _persona(c: _Checker, name: str, value: object, networks: dict[str, NetworkConfig],
@@ -302,6 +309,11 @@ def _persona(c: _Checker, name: str, value: object, networks: dict[str, NetworkC
             if not _DOMAIN.match(d):
                 raise c.fail(keypath + ("own_domains",), f"not a domain name: {d!r}",
                              'write bare domains like "example.com"')
+    limit = DEFAULT_MAX_LENGTH[networks[network].kind]  # type: ignore[index]
+    if traits.max_length is not None and traits.max_length > limit:
+        raise c.fail(keypath + ("max_length",), f"{traits.max_length} is more than the "
+                     f"network allows", f"set at most {limit}: a policy can be stricter than "
+                     "the network, not looser")
     order = position
     if "order" in table:
         order = c.typed(table, "order", int, keypath, "an integer")  # type: ignore[assignment]
@@ -322,6 +334,9 @@ def _traits(c: _Checker, table: dict[str, object], keypath: tuple[str, ...]) -> 
     if "accepts" in table:
         kinds = c.strings(table, "accepts", keypath)
         valid = tuple(k.value for k in Kind)
+        if not kinds:
+            raise c.fail(keypath + ("accepts",), "takes no kind of item",
+                         f"list at least one of: {', '.join(valid)}")
         for k in kinds:
             if k not in valid:
                 raise c.fail(keypath + ("accepts",), f"unknown kind {k!r}",

@@ -12,11 +12,11 @@ import re
 from functools import cache
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
 from personas.config import data_dir
-from personas.errors import StorageError
+from personas.errors import ConfigError, StorageError
 from personas.migrations import HEAD
 
 
@@ -26,13 +26,12 @@ def database_url() -> str:
         # Plain postgresql:// URLs get the psycopg 3 driver that persona installs.
         return re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", url)
     directory = data_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StorageError(f"cannot use the data directory {directory} ({e.strerror}); set "
+                           "PERSONA_HOME to a writable directory") from None
     return f"sqlite:///{directory / 'persona.db'}"
-
-
-def redact(url: str) -> str:
-    """The URL without its password, fit for a message."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -46,11 +45,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 @cache
 def engine() -> Engine:
     url = database_url()
-    if url.startswith("sqlite"):
-        eng = create_engine(url, connect_args={"timeout": 30})
-        event.listen(eng, "connect", _sqlite_pragmas)
-    else:
-        eng = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    try:
+        if url.startswith("sqlite"):
+            eng = create_engine(url, connect_args={"timeout": 30})
+            event.listen(eng, "connect", _sqlite_pragmas)
+        else:
+            eng = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    except (ArgumentError, ImportError, ValueError, TypeError):
+        # The message would repeat the URL, password and all: say what is wrong instead.
+        raise ConfigError("PERSONA_DATABASE_URL is not a database URL persona can use; write "
+                          "postgresql://USER@HOST/DATABASE (or sqlite:///PATH)") from None
     migrate(eng)
     return eng
 
@@ -63,7 +67,7 @@ def current_revision(eng: Engine) -> str | None:
     try:
         with eng.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except (OperationalError, ProgrammingError) as e:
+    except DBAPIError as e:
         if _missing_table(e):
             return None
         raise _unreachable(eng, e) from None
@@ -75,11 +79,13 @@ def _missing_table(e: DBAPIError) -> bool:
 
 
 def _unreachable(eng: Engine, e: Exception) -> StorageError:
-    first = str(getattr(e, "orig", e)).strip().splitlines()[0] if str(e) else type(e).__name__
-    return StorageError(
-        f"cannot use the database at {redact(str(eng.url.render_as_string(hide_password=True)))}"
-        f" ({first}); check PERSONA_DATABASE_URL, or that the server is running"
-    )
+    lines = str(getattr(e, "orig", None) or e).strip().splitlines()
+    first = lines[0] if lines else type(e).__name__
+    where = eng.url.render_as_string(hide_password=True)
+    fix = ("move the file aside to start afresh, or set PERSONA_HOME elsewhere"
+           if eng.dialect.name == "sqlite" else
+           "check PERSONA_DATABASE_URL, or that the server is running")
+    return StorageError(f"cannot use the database at {where} ({first}); {fix}")
 
 
 def migrate(eng: Engine) -> None:

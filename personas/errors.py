@@ -46,7 +46,6 @@ class NetworkError(PersonaError):
     """The network failed or refused; whatever was accepted stays in the outbox."""
 
     exit_code = ExitCode.REMOTE_FAILURE
-    retryable = True
 
 
 class Transient(NetworkError):
@@ -61,8 +60,6 @@ class RateLimited(Transient):
 
 class RemoteRefused(NetworkError):
     """The network refused the item for good (too long, unknown target, ...)."""
-
-    retryable = False
 
 
 class Duplicate(RemoteRefused):

@@ -20,7 +20,14 @@ from sqlalchemy import and_, func, or_, text, update
 from sqlmodel import select
 
 from personas import db
-from personas.errors import BadInput, NetworkError, NotFound, RateLimited, RemoteRefused
+from personas.errors import (
+    BadInput,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    RemoteRefused,
+    Transient,
+)
 from personas.models import ACTIONS, Event, OutboxItem, Status, utcnow
 from personas.networks.base import Network, RemotePost, Sent
 from router.decide import Decision
@@ -149,6 +156,9 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
                                idempotency_key=row.key)
     except NetworkError as e:
         _record_failure(row, e)
+        raise
+    except Exception as e:  # anything else must not leave the item claimed forever
+        _record_failure(row, Transient(f"{type(e).__name__}: {e}"))
         raise
     return _record_sent(row, sent)
 

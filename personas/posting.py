@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from personas.context import Context
 from personas.errors import BadInput, NotFound, PersonaError
-from router.decide import Decision, UnknownPersona, decide
-from router.items import Item, Kind, classify, post_link
+from personas.networks.base import RemotePost
+from router.decide import Decision, decide
+from router.items import Item, Kind, classify, post_link, post_links
 from router.policy import Persona
 
 MAX_TEXT_BYTES = 64 * 1024  # far above any network's limit; keeps huge input out early
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NEVER = re.compile("[\ufffe\ufeff\uffff]")  # invalid in any post, by X's rules
+# Letters that draw nothing: Hangul fillers, the blank Braille pattern.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 @dataclass(frozen=True)
@@ -29,24 +34,38 @@ class Routed:
 
 def check_text(text: str, *, required: bool = True) -> str:
     """The text as it will be posted, or `BadInput` naming what is wrong with it."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-        raise BadInput(f"text is {len(text.encode('utf-8', 'surrogatepass')):,} bytes; "
-                       f"posts are short: keep it under 280 weighted characters")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise BadInput(f"text is {_size(size)}; posts are short: keep it under 280 weighted "
+                       "characters")
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
         raise BadInput("text is not valid Unicode (lone surrogate); pass UTF-8 text")
     if m := _CONTROL.search(text):
         raise BadInput(f"text contains control character U+{ord(m.group()):04X} at position "
                        f"{m.start()}; remove it (newlines and tabs are fine)")
+    if m := _NEVER.search(text):
+        raise BadInput(f"text contains U+{ord(m.group()):04X}, which X never accepts, at "
+                       f"position {m.start()}; remove it")
     text = text.strip()
-    if required and not text:
-        raise BadInput("text is empty; give the text to post, or - to read it from stdin")
+    if required and not visible(text):
+        raise BadInput("text is empty (or only invisible characters); give the text to post, "
+                       "or - to read it from stdin")
     return text
+
+
+def visible(text: str) -> bool:
+    """Does the text show anything? Spaces, joiners, marks and blank glyphs do not."""
+    return any(unicodedata.category(ch)[0] not in "ZCM" and ch not in _BLANK for ch in text)
+
+
+def _size(size: int) -> str:
+    return "more than 10 MB" if size > 10 * 1024 * 1024 else f"{size:,} bytes"
 
 
 def parse_post_ref(ref: str, network_kind: str) -> str:
     """A post id from an id or a post URL of the network."""
     ref = ref.strip()
-    if re.fullmatch(r"\d{1,25}", ref):
+    if re.fullmatch(r"[0-9]{1,25}", ref):
         return ref
     link = post_link(ref, network_kind)
     if link is None:
@@ -61,10 +80,8 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
           repost_of: str | None = None) -> Routed:
     """Classify and route an item without storing or sending anything."""
     personas = ctx.config.personas
-    if as_ is not None and as_ not in ctx.config.names():
-        raise BadInput(str(UnknownPersona(as_, ctx.config.names())) + "; see `persona accounts`")
-    candidates = [p for p in personas if as_ is None or p.name == as_]
-    network_kind = candidates[0].network_kind
+    # the network whose rules classify the item: the forced persona's, else the first's
+    network_kind = (ctx.persona(as_) if as_ is not None else personas[0]).network_kind
     target_ref = reply_to if reply_to is not None else repost_of
     target = parse_post_ref(target_ref, network_kind) if target_ref is not None else None
     text = check_text(text, required=repost_of is None)
@@ -74,29 +91,56 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
         repost_of=target if repost_of is not None else None,
     )
     item = classified.item
-    if item.target is not None and _private_target(ctx, candidates, item.target):
-        item = Item(item.kind, item.text, item.urls, item.target, private_source=True)
+    if item.refs and _carries_private(ctx, network_kind, item):
+        item = replace(item, private_source=True)
     return Routed(item, decide(item, personas, forced=as_))
 
 
-def _private_target(ctx: Context, candidates: list[Persona], post_id: str) -> bool:
-    """Is the target by a private account, or seen only through a private persona?"""
-    private_author = False
-    seen_by: list[str] = []
-    for persona in ctx.config.personas:
-        if persona.network_kind != candidates[0].network_kind:
+MAX_DEPTH = 3  # how far quotes of quotes (and reposts of them) are followed
+
+
+def _carries_private(ctx: Context, network_kind: str, item: Item) -> bool:
+    """Does any post the item points at come from, or show, a private account's post?"""
+    personas = [p for p in ctx.config.personas if p.network_kind == network_kind]
+    handles = {link.post_id: link.handle for link in post_links(item.urls, network_kind)}
+    for ref in item.refs:
+        post, seen_by = _look_up(ctx, personas, ref)
+        if post is None:
+            raise BadInput(f"no post {ref} on the {network_kind} network that your personas "
+                           "can see; check the id or URL")
+        named = handles.get(ref)
+        if named and named.lower() != post.author.lower():
+            raise BadInput(f"post {ref} is by @{post.author}, not @{named}; check the URL")
+        if _private(ctx, personas, post, seen_by, MAX_DEPTH):
+            return True
+    return False
+
+
+def _private(ctx: Context, personas: list[Persona], post: RemotePost, seen_by: list[Persona],
+             depth: int) -> bool:
+    if post.author_private or all(p.private for p in seen_by):
+        return True
+    for parent in (post.quote_of, post.repost_of):
+        if parent is None:
             continue
+        shown, shown_to = _look_up(ctx, personas, parent)
+        # what a public post embeds but none of us can see is treated as private
+        if shown is None or depth == 0 or _private(ctx, personas, shown, shown_to, depth - 1):
+            return True
+    return False
+
+
+def _look_up(ctx: Context, personas: list[Persona], post_id: str
+             ) -> tuple[RemotePost | None, list[Persona]]:
+    """The post, and which personas can see it."""
+    found, seen_by = None, []
+    for persona in personas:
         try:
-            post = ctx.network_for(persona).get_post(persona, post_id)
+            found = ctx.network_for(persona).get_post(persona, post_id)
         except NotFound:
             continue
-        seen_by.append(persona.name)
-        private_author = private_author or post.author_private
-    if not seen_by:
-        raise BadInput(f"no post {post_id} on the {candidates[0].network_kind} network that "
-                       "your personas can see; check the id or URL")
-    by_name = {p.name: p for p in ctx.config.personas}
-    return private_author or all(by_name[name].private for name in seen_by)
+        seen_by.append(persona)
+    return found, seen_by
 
 
 @dataclass(frozen=True)
@@ -144,6 +188,7 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None) -> Posted:
     from personas.errors import NetworkError
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
+    network = ctx.network_for(persona)  # a network we cannot use refuses before storing
     row = outbox.enqueue(routed.item, routed.decision, persona, scheduled_at=at)
     if at is not None:
         return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
@@ -152,7 +197,7 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None) -> Posted:
     assert claimed is not None, "a fresh item is claimed by its creator"
     error: PersonaError | None = None
     try:
-        row = outbox.send(claimed, ctx.network_for(persona), persona)
+        row = outbox.send(claimed, network, persona)
     except NetworkError as e:
         error, row = e, claimed
     return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]

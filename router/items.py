@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -20,9 +20,10 @@ class Kind(StrEnum):
 class Item:
     """One outgoing item, as the router sees it.
 
-    `target` is the post replied to, quoted or reposted (an id on the network).
-    `private_source` is set when that post, or anything the item carries, was written by or
-    seen only through a private account: such an item may only go to a private persona.
+    `target` is the post replied to, quoted or reposted (an id on the network); `refs` is
+    every post of the network the item points at, the target included.
+    `private_source` is set when any of them was written by or seen only through a private
+    account: such an item may only go to a private persona.
     """
 
     kind: Kind
@@ -30,6 +31,7 @@ class Item:
     urls: tuple[str, ...] = ()
     target: str | None = None
     private_source: bool = False
+    refs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,19 @@ class PostLink:
     """A URL that points at a post on a network, e.g. https://x.com/jack/status/20."""
 
     url: str
-    handle: str
+    handle: str | None  # None for handle-less forms such as x.com/i/web/status/ID
     post_id: str
 
 
 # Post URLs of the networks persona knows. The sandbox mimics X's path layout on a host
 # under the reserved .invalid TLD, so its links can never reach a real site.
+# Any case, with or without a scheme, with a handle or X's /i/web/ form, and with whatever
+# follows the id (/photo/1, ?s=20): every spelling of a post's address is caught.
 _POST_URL = re.compile(
-    r"^https?://(?:www\.|mobile\.)?(?P<host>x\.com|twitter\.com|sandbox\.invalid)"
-    r"/(?P<handle>[A-Za-z0-9_]{1,30})/status(?:es)?/(?P<id>\d{1,25})/?(?:[?#].*)?$"
+    r"^(?:https?://)?(?:www\.|mobile\.)?(?P<host>x\.com|twitter\.com|sandbox\.invalid)"
+    r"/(?:i/web|(?P<handle>[A-Za-z0-9_]{1,30}))/status(?:es)?/(?P<id>[0-9]{1,25})"
+    r"(?:[/?#].*)?$",
+    re.IGNORECASE,
 )
 _NETWORK_HOSTS = {"x": {"x.com", "twitter.com"}, "sandbox": {"sandbox.invalid"}}
 # Any explicit http(s) address. X links only hosts under TLDs it knows, but for routing a
@@ -57,9 +63,14 @@ _TRAILING = ".,;:!?)]}'\""
 def post_link(url: str, network_kind: str) -> PostLink | None:
     """The post a URL points at, when it is a post URL of `network_kind`."""
     m = _POST_URL.match(url)
-    if not m or m.group("host") not in _NETWORK_HOSTS.get(network_kind, ()):
+    if not m or m.group("host").lower() not in _NETWORK_HOSTS.get(network_kind, ()):
         return None
     return PostLink(url=url, handle=m.group("handle"), post_id=m.group("id"))
+
+
+def post_links(urls: tuple[str, ...], network_kind: str) -> list[PostLink]:
+    """The URLs among `urls` that point at posts of `network_kind`, in order."""
+    return [link for url in urls if (link := post_link(url, network_kind)) is not None]
 
 
 def find_urls(text: str) -> tuple[str, ...]:
@@ -101,7 +112,6 @@ def on_domains(url: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
 @dataclass(frozen=True)
 class Classified:
     item: Item
-    quoted: PostLink | None = field(default=None)
 
 
 def classify(
@@ -120,13 +130,16 @@ def classify(
     of each persona's policy (`own_domains`), answered in `router.policy`.
     """
     if repost_of is not None:
-        return Classified(Item(Kind.REPOST, "", (), repost_of, private_source))
+        return Classified(Item(Kind.REPOST, "", (), repost_of, private_source, (repost_of,)))
     urls = find_urls(text)
+    links = post_links(urls, network_kind)
+    refs = tuple(dict.fromkeys([t for t in (reply_to,) if t] + [x.post_id for x in links]))
     if reply_to is not None:
-        return Classified(Item(Kind.REPLY, text, urls, reply_to, private_source))
-    for url in urls:
-        link = post_link(url, network_kind)
-        if link and text.replace(url, "").strip():
-            return Classified(Item(Kind.QUOTE, text, urls, link.post_id, private_source), link)
+        return Classified(Item(Kind.REPLY, text, urls, reply_to, private_source, refs))
+    rest = text
+    for link in links:
+        rest = rest.replace(link.url, "")
+    if links and rest.strip():
+        return Classified(Item(Kind.QUOTE, text, urls, links[0].post_id, private_source, refs))
     kind = Kind.LINK if urls else Kind.ORIGINAL
-    return Classified(Item(kind, text, urls, None, private_source))
+    return Classified(Item(kind, text, urls, None, private_source, refs))

@@ -114,7 +114,8 @@ def judge(item: Item, persona: Persona, weighted_length: int | None) -> Verdict:
     if kind is Kind.REPLY and not persona.traits.replies:
         return Verdict(False, "no public replies")
     if kind not in persona.traits.accepts:
-        if item.kind is Kind.LINK and Kind.ORIGINAL in persona.traits.accepts:
+        if (item.kind is Kind.LINK and Kind.ORIGINAL in persona.traits.accepts
+                and persona.traits.links != "any"):
             return Verdict(False, _link_refusal(persona))
         return Verdict(False, f"takes {_names(persona.traits.accepts)}, not {item.kind.value}")
     links = persona.traits.links

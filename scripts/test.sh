@@ -25,11 +25,15 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     done
     for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
-# A fresh Debian cluster asks TCP clients for a password: give the tests one of their own.
+# A fresh Debian cluster asks TCP clients for a password: the tests get a role of their own
+# (allowed to create databases, nothing more) rather than the superuser.
 if [ -z "${PERSONA_TEST_PG:-}" ] && ! psql -h 127.0.0.1 -U postgres -d postgres -w -qAtc 'select 1' >/dev/null 2>&1; then
     as_postgres="sudo -u postgres"; [ -z "$SUDO" ] && as_postgres="runuser -u postgres --"
-    $as_postgres psql -qc "ALTER USER postgres PASSWORD 'persona-tests'" >/dev/null
-    export PERSONA_TEST_PG="postgresql://postgres:persona-tests@127.0.0.1:5432/postgres"
+    $as_postgres psql -qc "DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'persona_test') THEN
+            CREATE ROLE persona_test LOGIN CREATEDB PASSWORD 'persona-tests';
+        END IF; END \$\$" >/dev/null
+    export PERSONA_TEST_PG="postgresql://persona_test:persona-tests@127.0.0.1:5432/postgres"
 fi
 
 exec python3 -m pytest "$@"

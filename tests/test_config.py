@@ -76,9 +76,9 @@ def test_order_key_reorders_personas():
 
 
 def test_trait_overrides_apply_over_the_preset():
-    text = GOOD + 'replies = true\naccepts = ["link", "reply"]\nmax_length = 500\n'
+    text = GOOD + 'replies = true\naccepts = ["link", "reply"]\nmax_length = 200\n'
     you = config.parse(text, None).persona("you")
-    assert you.traits.replies and you.max_length == 500
+    assert you.traits.replies and you.max_length == 200
     assert {k.value for k in you.traits.accepts} == {"link", "reply"}
     assert you.traits.auto_follow == "followers"  # the rest of the preset stays
 
@@ -99,6 +99,12 @@ def test_trait_overrides_apply_over_the_preset():
         (GOOD + "replies = 'yes'\n",
          "accounts.toml:15: personas.you.replies: expected true or false, got a string"),
         (GOOD + "max_length = 0\n", "personas.you.max_length: must be positive"),
+        (GOOD + "max_length = 100000\n",
+         "personas.you.max_length: 100000 is more than the network allows; set at most 280"),
+        (GOOD + 'accepts = []\n', "personas.you.accepts: takes no kind of item"),
+        (GOOD.replace('kind = "sandbox"',
+                      'kind = "sandbox"\nrate_limits = { create_post = "ten" }'),
+         "networks.sandbox.rate_limits.create_post: expected a positive integer"),
         (GOOD + 'accepts = ["tweets"]\n', "personas.you.accepts: unknown kind 'tweets'"),
         (GOOD + 'own_domains = "example.com"\n',
          "personas.you.own_domains: expected a list of strings, got a string"),

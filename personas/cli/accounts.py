@@ -35,8 +35,12 @@ def init(
     target = path or config.default_config_path()
     if target.exists() and not force:
         raise BadInput(f"{target} already exists; edit it, or pass --force to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(config.example_text(sandbox=sandbox), encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(config.example_text(sandbox=sandbox), encoding="utf-8")
+    except OSError as e:
+        raise BadInput(f"cannot write {target} ({e.strerror}); choose another --path, or "
+                       "set PERSONA_HOME to a writable directory") from None
     print(target)
     hint = "post with `persona post TEXT`" if sandbox else (
         "set your handles in it, then run `persona login NAME` for each persona")

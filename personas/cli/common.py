@@ -40,8 +40,15 @@ def read_text(text: str) -> str:
 
 
 def emit_json(value: object) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=_plain)
     sys.stdout.write("\n")
+
+
+def _plain(value: object) -> object:
+    """JSON for what json does not know: times as ISO 8601."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[attr-defined]
+    return str(value)
 
 
 def table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:

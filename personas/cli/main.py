@@ -63,21 +63,23 @@ app.add_typer(sandbox.app, name="sandbox")
 # typer vendors click in newer releases and imports it in older ones: find its usage error
 # class through a public name rather than a private module path.
 _USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-_ABORT = typer.Abort.__mro__[0]
 
 
 def run() -> None:
     """Entry point: every failure becomes one line on stderr and an exit status."""
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="persona", standalone_mode=False)
     except _USAGE_ERROR as e:  # type: ignore[misc]
+        if type(e).__name__ == "NoArgsIsHelpError":  # `persona` or `persona sandbox` alone
+            print(e.ctx.get_help())
+            sys.exit(ExitCode.OK)
         hint = f"; see `{e.ctx.command_path} --help`" if getattr(e, "ctx", None) else ""
-        print(f"persona: {e.format_message()}{hint}", file=sys.stderr)
+        print(f"persona: {e.format_message().rstrip('.')}{hint}", file=sys.stderr)
         sys.exit(ExitCode.REFUSED)
     except PersonaError as e:
         print(f"persona: {e.message}", file=sys.stderr)
         sys.exit(e.exit_code)
-    except (KeyboardInterrupt, typer.Abort, _ABORT):
+    except (KeyboardInterrupt, typer.Abort):
         print("persona: interrupted", file=sys.stderr)
         sys.exit(130)
     except BrokenPipeError:
@@ -86,6 +88,11 @@ def run() -> None:
     except Exception as e:  # the last line of defence: one line, never a traceback
         if os.environ.get("PERSONA_DEBUG"):
             raise
+        if type(e).__module__.startswith(("sqlalchemy", "sqlite3", "psycopg")):
+            first = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+            print(f"persona: database error ({first}); check the database, or "
+                  "PERSONA_DATABASE_URL", file=sys.stderr)
+            sys.exit(ExitCode.REMOTE_FAILURE)
         print(f"persona: unexpected error ({type(e).__name__}: {e}); rerun with "
               "PERSONA_DEBUG=1 to see where, and report it", file=sys.stderr)
         sys.exit(ExitCode.REMOTE_FAILURE)

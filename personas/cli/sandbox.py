@@ -44,6 +44,38 @@ def _store(ctx: typer.Context, persona_name: str):  # type: ignore[no-untyped-de
     return persona, network.store  # type: ignore[attr-defined]
 
 
+def _who(ctx: typer.Context, handle: str) -> str:
+    """A simulated person's handle: well formed, and not one of the user's own personas."""
+    import re
+
+    from personas.errors import BadInput
+
+    if not re.fullmatch(r"@?[A-Za-z0-9_]{1,30}", handle):
+        raise BadInput(f"not a valid handle: {handle[:40]!r}; use letters, digits and _")
+    handle = handle.lstrip("@")
+    own = [p.name for p in context(ctx).config.personas if p.handle.lower() == handle.lower()]
+    if own:
+        raise BadInput(f"@{handle} is your persona {own[0]!r}; simulate other people, and "
+                       f"post as {own[0]} with `persona post --as {own[0]}`")
+    return handle
+
+
+def _text(text: str) -> str:
+    from personas.posting import check_text
+
+    return check_text(text)
+
+
+def _as_bad_input(action):  # type: ignore[no-untyped-def]
+    """What the sandbox refuses a simulated person is the command line's mistake."""
+    from personas.errors import BadInput, RemoteRefused
+
+    try:
+        return action()
+    except RemoteRefused as e:
+        raise BadInput(e.message) from None
+
+
 def _first_sandbox(ctx: typer.Context) -> str:
     from personas.errors import BadInput
 
@@ -89,7 +121,8 @@ def timeline(ctx: typer.Context, persona: PersonaArg,
 
 @simulate_app.command("follow")
 def follow(ctx: typer.Context, persona: PersonaArg,
-           count: Annotated[int, typer.Option("--count", min=0, help="New followers.")] = 1,
+           count: Annotated[int, typer.Option("--count", min=0, max=100_000,
+                                              help="New followers.")] = 1,
            spammy: Annotated[int, typer.Option("--spammy", min=0,
                                                help="How many of them look like spam.")] = 0,
            seed: SeedOpt = 0, json: JsonOpt = False) -> None:
@@ -118,9 +151,11 @@ def request(ctx: typer.Context, persona: PersonaArg, handle: HandleOpt,
     from personas.sandbox.simulate import Simulator
 
     p, store = _store(ctx, persona)
+    handle = _who(ctx, handle)
+    intro = _text(intro) if intro is not None else None
     Simulator(store, seed).request(p.handle, handle, intro, spammy)
-    _report(json, {"handle": handle.lstrip("@"), "persona": p.name, "intro": intro},
-            f"@{handle.lstrip('@')} asked to join @{p.handle}")
+    _report(json, {"handle": handle, "persona": p.name, "intro": intro},
+            f"@{handle} asked to join @{p.handle}")
 
 
 @simulate_app.command("reply")
@@ -133,7 +168,8 @@ def reply(ctx: typer.Context, post: PostArg, handle: HandleOpt, text: TextOpt,
     from personas.sandbox.simulate import Simulator
 
     _, store = _store(ctx, _first_sandbox(ctx))
-    made = Simulator(store).reply(_post_id(post), handle, text)
+    who, text = _who(ctx, handle), _text(text)
+    made = _as_bad_input(lambda: Simulator(store).reply(_post_id(post), who, text))
     _report(json, {"id": str(made.id), "handle": made.author, "in_reply_to": post},
             f"@{made.author} replied to {post}: post {made.id}")
 
@@ -148,7 +184,8 @@ def mention(ctx: typer.Context, persona: PersonaArg, handle: HandleOpt, text: Te
     from personas.sandbox.simulate import Simulator
 
     p, store = _store(ctx, persona)
-    made = Simulator(store).mention(p.handle, handle, text)
+    who, text = _who(ctx, handle), _text(text)
+    made = _as_bad_input(lambda: Simulator(store).mention(p.handle, who, text))
     _report(json, {"id": str(made.id), "handle": made.author, "text": made.text},
             f"@{made.author} mentioned @{p.handle}: post {made.id}")
 
@@ -163,14 +200,16 @@ def dm(ctx: typer.Context, persona: PersonaArg, handle: HandleOpt, text: TextOpt
     from personas.sandbox.simulate import Simulator
 
     p, store = _store(ctx, persona)
-    message_id = Simulator(store).dm(p.handle, handle, text)
-    _report(json, {"id": message_id, "handle": handle.lstrip("@"), "to": p.handle},
-            f"@{handle.lstrip('@')} sent @{p.handle} a message")
+    who, text = _who(ctx, handle), _text(text)
+    message_id = Simulator(store).dm(p.handle, who, text)
+    _report(json, {"id": message_id, "handle": who, "to": p.handle},
+            f"@{who} sent @{p.handle} a message")
 
 
 @simulate_app.command("like")
 def like(ctx: typer.Context, post: PostArg,
-         count: Annotated[int, typer.Option("--count", min=1, help="How many likes.")] = 1,
+         count: Annotated[int, typer.Option("--count", min=1, max=1_000_000,
+                                              help="How many likes.")] = 1,
          json: JsonOpt = False) -> None:
     """COUNT people like POST.
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 
 from personas.config import NetworkConfig, data_dir
+from personas.errors import NotFound
 from personas.networks.base import RemotePost, Sent
 from personas.sandbox.store import X_LIMITS, Post, Store
 from router.policy import Persona
@@ -16,6 +18,12 @@ HOST = "sandbox.invalid"
 
 def post_url(handle: str, post_id: int | str) -> str:
     return f"https://{HOST}/{handle}/status/{post_id}"
+
+
+def store_path(network: str) -> Path:
+    """Each sandbox network is a world of its own, in its own file."""
+    name = "sandbox.db" if network == "sandbox" else f"sandbox-{network}.db"
+    return data_dir() / name
 
 
 def _limits(option: object) -> dict[str, int]:
@@ -47,7 +55,7 @@ class SandboxNetwork:
 
     @cached_property
     def store(self) -> Store:
-        return Store(data_dir() / "sandbox.db", limits=_limits(self.options.get("rate_limits")))
+        return Store(store_path(self.name), limits=_limits(self.options.get("rate_limits")))
 
     def _account(self, persona: Persona) -> str:
         self.store.ensure_account(persona.handle, private=persona.private)
@@ -58,7 +66,7 @@ class SandboxNetwork:
         handle = self._account(persona)
         post = self.store.publish(handle, kind=kind, text=text,
                                   target=int(target) if target else None,
-                                  idempotency_key=idempotency_key, max_length=persona.max_length)
+                                  idempotency_key=idempotency_key)
         # The time an answer takes to come back: the post exists, the caller does not know
         # yet. Rehearses (and tests) a crash between the network's acceptance and our record.
         if latency := float(self.options.get("latency", 0) or 0):  # type: ignore[arg-type]
@@ -67,7 +75,13 @@ class SandboxNetwork:
                     datetime.fromtimestamp(post.created_at, UTC))
 
     def get_post(self, persona: Persona, post_id: str) -> RemotePost:
-        return remote(self.store.post(int(post_id), viewer=self._account(persona)))
+        # Looking does not create the persona's account: a persona that never acted sees
+        # what anyone sees.
+        try:
+            viewer: str | None = self.store.account(persona.handle).handle
+        except NotFound:
+            viewer = None
+        return remote(self.store.post(int(post_id), viewer=viewer))
 
     def timeline(self, persona: Persona, limit: int = 50) -> list[RemotePost]:
         return [remote(p) for p in self.store.timeline(self._account(persona), limit)]

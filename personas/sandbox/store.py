@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from personas.errors import Duplicate, NotFound, RateLimited, RemoteRefused
+from personas.errors import Duplicate, NotFound, RateLimited, RemoteRefused, StorageError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -124,11 +124,16 @@ class Store:
     def __init__(self, path: Path, *, limits: dict[str, int] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.path, self.limits, self.clock = path, limits or {}, clock
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except (OSError, sqlite3.DatabaseError) as e:
+            reason = getattr(e, "strerror", None) or str(e)
+            raise StorageError(f"cannot use the sandbox at {path} ({reason}); move it aside "
+                               "to start a fresh sandbox, or set PERSONA_HOME elsewhere") from None
 
     def close(self) -> None:
         self.db.close()
@@ -176,9 +181,6 @@ class Store:
             raise NotFound(f"no sandbox account @{handle.lstrip('@')}; check the handle")
         return Account(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6])
 
-    def account_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM accounts").fetchone()[0]
-
     # --- rate limits --------------------------------------------------------------------
 
     def _spend(self, db: sqlite3.Connection, account_id: int, endpoint: str) -> None:
@@ -202,9 +204,9 @@ class Store:
     # --- posts ----------------------------------------------------------------------------
 
     def publish(self, handle: str, *, kind: str, text: str, target: int | None,
-                idempotency_key: str | None, max_length: int = 280) -> Post:
+                idempotency_key: str | None) -> Post:
         """Create a post. The same idempotency key returns the post made the first time."""
-        from router.text import weighted_length
+        from router.text import MAX_WEIGHTED_LENGTH, weighted_length
 
         author = self.account(handle)
         with self.write() as db:
@@ -217,8 +219,8 @@ class Store:
             self._spend(db, author.id, "create_post")
             if kind != "repost":
                 length = weighted_length(text)
-                if length > max_length:
-                    raise RemoteRefused(f"post is too long: {length}/{max_length}")
+                if length > MAX_WEIGHTED_LENGTH:
+                    raise RemoteRefused(f"post is too long: {length}/{MAX_WEIGHTED_LENGTH}")
                 if db.execute("SELECT 1 FROM posts WHERE author_id = ? AND text = ? AND kind !="
                               " 'repost'", (author.id, text)).fetchone():
                     raise Duplicate("the sandbox already has a post with this text from "

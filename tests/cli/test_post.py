@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 NOTICE = "no accounts.toml found: using the built-in me / you / we personas"
 
 
@@ -147,3 +149,81 @@ def test_queue_lists_sent_items_on_request(cli):
             "last_error", "remote_id"} <= set(item)
     assert cli("queue").out.strip() == "the outbox is empty"
     assert cli("queue", "--status", "bogus").code == 2
+
+
+@pytest.mark.parametrize("form", [
+    "https://sandbox.invalid/we/status/{id}",
+    "look HTTPS://sandbox.invalid/we/status/{id}",
+    "look https://SANDBOX.INVALID/we/status/{id}",
+    "look https://sandbox.invalid/we/status/{id}/photo/1",
+    "look https://sandbox.invalid/i/web/status/{id}",
+    "look https://sandbox.invalid/we/status/{id}?s=20",
+    "compare https://sandbox.invalid/you/status/{public} with https://sandbox.invalid/we/status/{id}",
+])
+def test_every_spelling_of_a_private_post_stays_private(cli, form):
+    private = cli("post", "--as", "we", "Members only", "--json").json()["remote_id"]
+    public = cli("post", "https://other.example.org/a public link", "--json").json()["remote_id"]
+    text = form.format(id=private, public=public)
+    decision = cli("route", "--json", text).json()
+    assert decision["persona"] == "we", decision
+    assert cli("post", "--as", "you", text).code == 2
+
+
+def test_a_public_quote_of_a_private_post_is_private_too(cli):
+    from personas.sandbox.store import Store
+
+    private = cli("post", "--as", "we", "Members only", "--json").json()["remote_id"]
+    store = Store(cli_home() / "sandbox.db")
+    store.ensure_account("ana")
+    store.follow("ana", "we")
+    with store.write() as conn:  # ana is let in, and quotes it publicly
+        conn.execute("UPDATE follows SET state = 'active'")
+    quote = store.publish("ana", kind="quote", text="look", target=int(private),
+                          idempotency_key=None)
+    assert cli("route", "--json", f"wow https://sandbox.invalid/ana/status/{quote.id}"
+               ).json()["persona"] == "we"
+    assert cli("repost", str(quote.id), "--json").json()["persona"] == "we"
+
+
+def test_a_post_url_must_name_the_posts_author(cli):
+    made = cli("post", "https://other.example.org/x shared", "--json").json()["remote_id"]
+    r = cli("route", f"look https://sandbox.invalid/me/status/{made}")
+    assert r.code == 2 and f"post {made} is by @you, not @me; check the URL" in r.err
+
+
+def cli_home():
+    import os
+    from pathlib import Path
+
+    return Path(os.environ["PERSONA_HOME"])
+
+
+def test_no_spelling_of_private_posts_routes_public(cli):
+    """Invariant 1 through the real route: random texts around random spellings of links
+    to private and public posts, with and without --as."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    private = cli("post", "--as", "we", "Members only", "--json").json()["remote_id"]
+    public = cli("post", "https://other.example.org/a public", "--json").json()["remote_id"]
+    spellings = st.sampled_from([
+        "https://sandbox.invalid/{h}/status/{i}", "HTTP://Sandbox.Invalid/{h}/status/{i}/",
+        "https://sandbox.invalid/{h}/statuses/{i}#x", "https://sandbox.invalid/i/web/status/{i}",
+    ])
+    link = st.tuples(spellings, st.sampled_from([(private, "we"), (public, "you")])).map(
+        lambda t: t[0].format(h=t[1][1], i=t[1][0]))
+    words = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=40)
+
+    @settings(max_examples=150, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.one_of(words, link), min_size=1, max_size=4),
+           st.sampled_from([None, "me", "you", "we"]))
+    def check(parts, forced):
+        text = " ".join(parts)
+        args = ["route", "--json", text] + (["--as", forced] if forced else [])
+        r = cli(*args)
+        assert r.code in (0, 2) and "Traceback" not in r.err
+        if r.code == 0 and private in text:
+            assert r.json()["persona"] == "we", text
+
+    check()

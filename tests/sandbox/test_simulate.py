@@ -118,3 +118,26 @@ def test_simulate_commands(cli):
     assert cli("sandbox", "simulate", "dm", "you", "--handle", "cy", "--text", "hey").code == 0
     assert cli("sandbox", "simulate", "request", "you", "--handle", "x").code == 2
     assert cli("sandbox", "simulate", "like", "123", "--count", "1").code == 2
+
+
+def test_two_sandbox_networks_are_separate_worlds(cli, write_config):
+    write_config("""
+[networks.a]
+kind = "sandbox"
+[networks.b]
+kind = "sandbox"
+[personas.pub]
+network = "a"
+handle = "shared"
+policy = "auto-follow"
+[personas.priv]
+network = "b"
+handle = "shared"
+policy = "private-community"
+""")
+    assert cli("post", "--as", "priv", "members-only secret").code == 0
+    assert cli("post", "https://other.example.org/x", "--json").json()["persona"] == "pub"
+    assert [p["text"] for p in cli("sandbox", "timeline", "pub", "--json").json()] == [
+        "https://other.example.org/x"]
+    assert [p["text"] for p in cli("sandbox", "timeline", "priv", "--json").json()] == [
+        "members-only secret"]
