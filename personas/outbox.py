@@ -217,13 +217,14 @@ def next_attempt(error: NetworkError, attempts: int) -> datetime:
 
 # --- after a crash -----------------------------------------------------------------------
 
-def stale(now: datetime | None = None) -> list[OutboxItem]:
-    """Items in `sending` whose worker is gone: a dead process here, or an old claim."""
+def stale(me: str | None = None, now: datetime | None = None) -> list[OutboxItem]:
+    """Items in `sending` whose worker is gone: a dead process here, or an old claim; and
+    those `me` claimed and lost track of (its database went away mid-send)."""
     now = now or utcnow()
     host = socket.gethostname()
     with db.session() as s:
         rows = list(s.exec(select(OutboxItem).where(OutboxItem.status == Status.SENDING)))
-    return [r for r in rows if _abandoned(r, host, now)]
+    return [r for r in rows if r.claimed_by == me or _abandoned(r, host, now)]
 
 
 def _abandoned(row: OutboxItem, host: str, now: datetime) -> bool:
@@ -234,8 +235,6 @@ def _abandoned(row: OutboxItem, host: str, now: datetime) -> bool:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -56,11 +56,15 @@ class Worker:
             try:
                 self.recover()
                 busy = self.drain()
-            except StorageError as e:
-                self.log(f"database unavailable, waiting: {e.message}")
-                busy = False
+            except Exception as e:
+                if not _database_trouble(e):
+                    raise
+                # Whatever was in flight is settled by recover() once the database is back.
+                self.log(f"database unavailable, waiting {interval:g}s: {_first_line(e)}")
                 if once:
                     raise
+                self.stopping.wait(interval)
+                continue
             if once and not busy:
                 break
             if not busy:
@@ -69,7 +73,7 @@ class Worker:
 
     def recover(self) -> None:
         """Reconcile every item a dead worker left in `sending`."""
-        for row in outbox.stale():
+        for row in outbox.stale(me=self.name):
             try:
                 persona = self.ctx.persona(row.persona)
                 settled = outbox.reconcile(row, self.ctx.network_for(persona), persona)
@@ -123,6 +127,16 @@ class Worker:
         else:
             self.tally.sent += 1
             self.log(f"item {row.id} -> {row.persona}: sent {sent.url}")
+
+
+def _database_trouble(e: Exception) -> bool:
+    return isinstance(e, StorageError) or type(e).__module__.startswith(
+        ("sqlalchemy", "psycopg", "sqlite3"))
+
+
+def _first_line(e: Exception) -> str:
+    text = getattr(e, "message", None) or str(getattr(e, "orig", None) or e)
+    return (text.strip().splitlines() or [type(e).__name__])[0]
 
 
 def _clock(epoch: float) -> str:

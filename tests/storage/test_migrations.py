@@ -70,3 +70,29 @@ def test_an_unreachable_database_is_one_line(monkeypatch):
         db.engine()
     assert "check PERSONA_DATABASE_URL" in e.value.message
     assert "hunter2" not in e.value.message and "\n" not in e.value.message
+
+
+def test_a_database_of_the_first_schema_upgrades_with_its_data(backend):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    old = create_engine(db.database_url())
+    cfg = Config()
+    cfg.set_main_option("script_location", "personas:migrations")
+    with old.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")  # the first released schema
+        conn.execute(text(
+            "INSERT INTO items (key, persona, network, kind, text, reason, status, created_at,"
+            " updated_at, attempts) VALUES ('k1', 'me', 'sandbox', 'original', 'kept',"
+            " 'takes original', 'sent', '2026-01-01 09:00:00', '2026-01-01 09:00:00', 1)"))
+        conn.execute(text(
+            "INSERT INTO events (at, persona, action, kind) VALUES"
+            " ('2026-01-01 09:00:01', 'me', 'posted', 'original')"))
+    old.dispose()
+    engine = db.engine()  # opening the database migrates it to the newest schema
+    assert db.current_revision(engine) == HEAD
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT text, status FROM items")).all() == [("kept", "sent")]
+        assert conn.execute(text("SELECT action FROM events")).scalar() == "posted"
