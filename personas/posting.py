@@ -104,43 +104,43 @@ def _carries_private(ctx: Context, network_kind: str, item: Item) -> bool:
     personas = [p for p in ctx.config.personas if p.network_kind == network_kind]
     handles = {link.post_id: link.handle for link in post_links(item.urls, network_kind)}
     for ref in item.refs:
-        post, seen_by = _look_up(ctx, personas, ref)
+        post, public = _look_up(ctx, personas, ref)
         if post is None:
             raise BadInput(f"no post {ref} on the {network_kind} network that your personas "
                            "can see; check the id or URL")
         named = handles.get(ref)
         if named and named.lower() != post.author.lower():
             raise BadInput(f"post {ref} is by @{post.author}, not @{named}; check the URL")
-        if _private(ctx, personas, post, seen_by, MAX_DEPTH):
+        if _private(ctx, personas, post, public, MAX_DEPTH):
             return True
     return False
 
 
-def _private(ctx: Context, personas: list[Persona], post: RemotePost, seen_by: list[Persona],
+def _private(ctx: Context, personas: list[Persona], post: RemotePost, public: bool,
              depth: int) -> bool:
-    if post.author_private or all(p.private for p in seen_by):
+    if post.author_private or not public:
         return True
     for parent in (post.quote_of, post.repost_of):
         if parent is None:
             continue
-        shown, shown_to = _look_up(ctx, personas, parent)
+        shown, shown_publicly = _look_up(ctx, personas, parent)
         # what a public post embeds but none of us can see is treated as private
-        if shown is None or depth == 0 or _private(ctx, personas, shown, shown_to, depth - 1):
+        if shown is None or depth == 0 or _private(ctx, personas, shown, shown_publicly,
+                                                   depth - 1):
             return True
     return False
 
 
 def _look_up(ctx: Context, personas: list[Persona], post_id: str
-             ) -> tuple[RemotePost | None, list[Persona]]:
-    """The post, and which personas can see it."""
-    found, seen_by = None, []
-    for persona in personas:
+             ) -> tuple[RemotePost | None, bool]:
+    """The post, and whether a public persona sees it. Public personas are asked first, so
+    the usual case costs one look-up; private ones only when no public one sees it."""
+    for persona in sorted(personas, key=lambda p: p.private):
         try:
-            found = ctx.network_for(persona).get_post(persona, post_id)
+            return ctx.network_for(persona).get_post(persona, post_id), not persona.private
         except NotFound:
             continue
-        seen_by.append(persona)
-    return found, seen_by
+    return None, False
 
 
 @dataclass(frozen=True)
