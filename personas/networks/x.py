@@ -201,8 +201,10 @@ class XNetwork:
                 idempotency_key: str, media_ids: tuple[str, ...] = ()) -> Sent:
         client = self.client(persona)
         if kind == "repost":
-            self._call(persona, lambda: client.retweet(target, user_auth=True))
-            return Sent(str(target), f"{WEB}/i/web/status/{target}", datetime.now(UTC))
+            data = self._call(persona, lambda: client.retweet(target, user_auth=True)).data
+            # X names the repost in `rest_id`; older answers did not, so fall back to the post
+            repost_id = str(data.get("rest_id") or target)
+            return Sent(repost_id, self.post_url(persona, repost_id), datetime.now(UTC))
         args: dict[str, object] = {"text": text, "user_auth": True}
         if kind == "reply":
             args["in_reply_to_tweet_id"] = target

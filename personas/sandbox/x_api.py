@@ -202,7 +202,9 @@ class XApi:
             pass  # X answers an existing repost as a success
         except (NotFound, RemoteRefused):
             raise forbidden("You cannot retweet a Tweet that you cannot see.") from None
-        return 200, {"data": {"retweeted": True}}
+        row = self.store.db.execute("SELECT id FROM posts WHERE author_id = ? AND repost_of = ?",
+                                    (call.caller.id, target)).fetchone()
+        return 200, {"data": {"retweeted": True, "rest_id": str(row[0])}}
 
     def unretweet(self, call: Call) -> tuple[int, dict[str, object]]:
         self._own(call, call.args[0])
@@ -287,6 +289,15 @@ class XApi:
         return 201, {"data": {"dm_conversation_id": f"{low}-{high}",
                               "dm_event_id": str(FIRST_MEDIA_ID + event)}}
 
+    def send_dm_in_conversation(self, call: Call) -> tuple[int, dict[str, object]]:
+        """A one-to-one conversation's id is both participants' ids, "<low>-<high>"."""
+        ids = call.args[0].split("-")
+        if str(call.caller.id) not in ids:
+            raise forbidden("You are not permitted to perform this action.")
+        other = ids[1] if ids[0] == str(call.caller.id) else ids[0]
+        return self.send_dm(Call(call.caller, call.consumer_key, call.access_level, (other,),
+                                 call.query, call.body))
+
     # --- v1.1 ---------------------------------------------------------------------------------
 
     def upload(self, call: Call) -> tuple[int, dict[str, object]]:
@@ -344,6 +355,8 @@ class XApi:
             ("GET", r"/2/users/(\d+)/mentions", self.mentions, "mentions"),
             ("GET", r"/2/users/(\d+)/tweets", self.user_tweets, "user_posts"),
             ("POST", r"/2/dm_conversations/with/(\d+)/messages", self.send_dm, "dm"),
+            ("POST", r"/2/dm_conversations/(\d+-\d+)/messages", self.send_dm_in_conversation,
+             "dm"),
             ("POST", r"/1\.1/media/upload\.json", self.upload, "media"),
             ("POST", r"/1\.1/media/metadata/create\.json", self.media_metadata, "media"),
             ("GET", r"/1\.1/friendships/incoming\.json", self.incoming, "incoming"),

@@ -109,10 +109,13 @@ def keyring(secret_service):
 
 
 @pytest.fixture
-def front(tmp_path: Path):
+def front(persona_home: Path):
+    """The front over the sandbox database of this test's PERSONA_HOME, as `persona sandbox
+    serve` would run it."""
+    from personas.config import data_dir
     from personas.sandbox.front import Front
 
-    made = Front(tmp_path / "front.db", ready_personas=[
+    made = Front(data_dir() / "sandbox.db", ready_personas=[
         ("Jesse", False), ("JessesLinks", False), ("JesseStay", True)])
     with made.running():
         yield made
