@@ -124,10 +124,17 @@ class XNetwork:
         self.name = config.name
         self.options = config.options
         self._clients: dict[str, tuple[str, tweepy.Client]] = {}
+        self._credentials: dict[str, tuple[credentials.AppKeys, credentials.Tokens]] = {}
 
     # --- credentials and clients -------------------------------------------------------------
 
     def _tokens(self, persona: Persona) -> tuple[credentials.AppKeys, credentials.Tokens]:
+        """The app's and the persona's credentials, read from the keyring once per run."""
+        if persona.name not in self._credentials:
+            self._credentials[persona.name] = self._read_tokens(persona)
+        return self._credentials[persona.name]
+
+    def _read_tokens(self, persona: Persona) -> tuple[credentials.AppKeys, credentials.Tokens]:
         app = credentials.get_app(self.name)
         if app is None:
             raise CredentialsRejected(f"no X app credentials for network {self.name!r}: run "

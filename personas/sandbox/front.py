@@ -43,6 +43,7 @@ class Fault:
     status: int | None = None
     delay: float = 0.0
     reset: bool = False
+    lose_answer: bool = False  # do the work, then reset: the client cannot know it landed
     path: str = ""  # only requests whose path starts with this
     times: int = 1
 
@@ -261,7 +262,10 @@ def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
             fault = front.take_fault(target.path)
             if fault and fault.delay:
                 time.sleep(fault.delay)
-            if fault and fault.reset:
+            if fault and fault.lose_answer:
+                headers_in = {k.lower(): v for k, v in self.headers.items()}
+                front.answer(self.command, path, headers_in, body)
+            if fault and (fault.reset or fault.lose_answer):
                 # SO_LINGER 0: close with a TCP reset, as a dropped connection looks
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                            struct.pack("ii", 1, 0))

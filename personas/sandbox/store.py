@@ -325,7 +325,9 @@ class Store:
             if db.execute("UPDATE posts SET likes = likes + ?, impressions = impressions + ?"
                           " WHERE id = ?", (count, count * 10, post_id)).rowcount == 0:
                 raise NotFound(f"no sandbox post {post_id}; check the id")
-        return self.post(post_id)
+            author = db.execute("SELECT a.handle FROM posts p JOIN accounts a ON a.id ="
+                                " p.author_id WHERE p.id = ?", (post_id,)).fetchone()[0]
+        return self.post(post_id, viewer=author)  # a protected account's post too
 
     # --- follows, requests, messages ------------------------------------------------------
 

@@ -220,6 +220,11 @@ class XApi:
         body: dict[str, object] = {"meta": meta}
         if page:
             body["data"] = [self.tweet(p, call) for p in page]
+        if page and "author_id" in call.query.get("expansions", ""):
+            wanted = _fields(call, "user.fields")
+            authors = dict.fromkeys(p.author for p in page)
+            body["includes"] = {"users": [self.user(self.store.account(a), wanted)
+                                          for a in authors]}
         return 200, body
 
     def user_tweets(self, call: Call) -> tuple[int, dict[str, object]]:
