@@ -95,11 +95,17 @@ def login(ctx: typer.Context, persona: PersonaArg, stdin: StdinOpt = False,
         logged = service.login_with_pin(
             c, persona, show_url=lambda url: message(f"open this URL, sign in as the persona's "
                                                      f"account and approve the app:\n{url}"),
-            read_pin=lambda: typer.prompt("PIN", err=True))
+            read_pin=_read_pin)
     if json:
         emit_json(logged.to_json())
     else:
         print(f"{logged.persona}: logged in as @{logged.handle} (id {logged.account_id})")
+
+
+def _read_pin() -> str:
+    """The PIN from the terminal; the prompt goes to stderr so stdout stays data."""
+    print("PIN: ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline()
 
 
 def logout(ctx: typer.Context, persona: PersonaArg, json: JsonOpt = False) -> None:
