@@ -56,16 +56,16 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory):
                               stderr=subprocess.DEVNULL, env=env)
     daemon.stdin.write(b"test-keyring-password")  # type: ignore[union-attr]
     daemon.stdin.close()  # type: ignore[union-attr]
-    saved = {k: os.environ.get(k) for k in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")}
+    previous = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
-    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.SecretService.Keyring"
-    _wait_for_collection()
-    yield address
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
+    try:
+        _wait_for_collection()
+    finally:
+        if previous is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS")
         else:
-            os.environ[key] = value
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = previous
+    yield address
     for process in (daemon, bus):
         process.terminate()
         process.wait(10)
@@ -97,15 +97,21 @@ def keyring_items() -> list[tuple[str, bytes]]:
 
 
 @pytest.fixture
-def keyring(secret_service):
-    """The Secret Service, emptied of persona's entries after the test."""
+def keyring(secret_service, monkeypatch: pytest.MonkeyPatch):
+    """The private Secret Service for this test, emptied of persona's entries after it."""
     import secretstorage
 
+    from tests.conftest import reset_keyring
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+    reset_keyring()
     yield secret_service
     with secretstorage.dbus_init() as conn:
         for item in secretstorage.get_default_collection(conn).search_items(
                 {"service": "persona"}):
             item.delete()
+    reset_keyring()
 
 
 @pytest.fixture
