@@ -194,7 +194,10 @@ def _report(json: bool, data: object, line: str) -> None:
 @app.command("serve")
 def serve(ctx: typer.Context,
           port: Annotated[int, typer.Option("--port", min=0, max=65535,
-                                            help="Port on 127.0.0.1 (0: any free port).")] = 8787
+                                            help="Port on 127.0.0.1 (0: any free port).")] = 8787,
+          limit: Annotated[list[str] | None, typer.Option(
+              "--limit", metavar="NAME=N", help="Calls per user per 15 minutes for one "
+              "endpoint, e.g. create_post=5 (default: X's documented limits).")] = None,
           ) -> None:
     """Serve the sandbox network as X's API (v2, and v1.1 upload) on 127.0.0.1.
 
@@ -203,13 +206,18 @@ def serve(ctx: typer.Context,
     OAuth 1.0a signatures and enforces X's rate limits, length and duplicate rules.
     Ctrl-C stops it.
 
-    Example: persona sandbox serve --port 8787
+    Examples:
+
+      persona sandbox serve --port 8787
+
+      persona sandbox serve --port 0 --limit create_post=5
     """
     from personas.config import data_dir
     from personas.sandbox.front import Front
 
+    limits = _limits(limit or [])
     cfg = context(ctx).config
-    front = Front(data_dir() / "sandbox.db", port=port,
+    front = Front(data_dir() / "sandbox.db", port=port, limits=limits,
                   ready_personas=[(p.handle, p.private) for p in cfg.personas])
     print(front.url, flush=True)
     message(f"X API front on {front.url} serving {data_dir() / 'sandbox.db'}; "
@@ -220,6 +228,20 @@ def serve(ctx: typer.Context,
         message("stopped")
     finally:
         front.server.server_close()
+
+
+def _limits(values: list[str]) -> dict[str, int]:
+    from personas.errors import BadInput
+    from personas.sandbox.front import LIMITS
+
+    out = {}
+    for value in values:
+        name, _, number = value.partition("=")
+        if name not in LIMITS or not number.isdigit():
+            raise BadInput(f"--limit {value!r}: write NAME=N with NAME one of "
+                           f"{', '.join(sorted(LIMITS))}")
+        out[name] = int(number)
+    return out
 
 
 @app.command("app")

@@ -4,13 +4,12 @@ sandbox's X API front on a free loopback port, and personas logged in to it."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.x import secret_service as secret_service_module
 
 ACCOUNTS = """
 [networks.x]
@@ -39,78 +38,30 @@ import_from = ["me", "you"]
 
 @pytest.fixture(scope="session")
 def secret_service(tmp_path_factory: pytest.TempPathFactory):
-    """A private D-Bus session with an unlocked gnome-keyring: the real Secret Service."""
-    for tool in ("dbus-daemon", "gnome-keyring-daemon"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is missing: run scripts/test.sh, which installs it")
-    home = tmp_path_factory.mktemp("keyring-home")
-    (home / "run").mkdir(mode=0o700)
-    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-           "XDG_CONFIG_HOME": str(home / "config"), "XDG_RUNTIME_DIR": str(home / "run")}
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    address = bus.stdout.readline().strip()  # type: ignore[union-attr]
-    env["DBUS_SESSION_BUS_ADDRESS"] = address
-    daemon = subprocess.Popen(["gnome-keyring-daemon", "--foreground", "--components=secrets",
-                               "--unlock"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env=env)
-    daemon.stdin.write(b"test-keyring-password")  # type: ignore[union-attr]
-    daemon.stdin.close()  # type: ignore[union-attr]
-    previous = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
-    os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+    """The real Secret Service in a private D-Bus session, for the whole test run."""
     try:
-        _wait_for_collection()
-    finally:
-        if previous is None:
-            os.environ.pop("DBUS_SESSION_BUS_ADDRESS")
-        else:
-            os.environ["DBUS_SESSION_BUS_ADDRESS"] = previous
+        address, stop = secret_service_module.start(tmp_path_factory.mktemp("keyring-home"))
+    except RuntimeError as e:
+        pytest.fail(str(e))
     yield address
-    for process in (daemon, bus):
-        process.terminate()
-        process.wait(10)
-
-
-def _wait_for_collection() -> None:
-    import secretstorage
-
-    deadline = time.time() + 20
-    while True:
-        try:
-            with secretstorage.dbus_init() as conn:
-                secretstorage.get_default_collection(conn).is_locked()
-            return
-        except Exception:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.2)
+    stop()
 
 
 def keyring_items() -> list[tuple[str, bytes]]:
     """Every entry persona has in the Secret Service: (label, secret)."""
-    import secretstorage
-
-    with secretstorage.dbus_init() as conn:
-        collection = secretstorage.get_default_collection(conn)
-        return [(item.get_label(), item.get_secret())
-                for item in collection.search_items({"service": "persona"})]
+    return secret_service_module.persona_items(os.environ["DBUS_SESSION_BUS_ADDRESS"])
 
 
 @pytest.fixture
 def keyring(secret_service, monkeypatch: pytest.MonkeyPatch):
     """The private Secret Service for this test, emptied of persona's entries after it."""
-    import secretstorage
-
     from tests.conftest import reset_keyring
 
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
     reset_keyring()
     yield secret_service
-    with secretstorage.dbus_init() as conn:
-        for item in secretstorage.get_default_collection(conn).search_items(
-                {"service": "persona"}):
-            item.delete()
+    secret_service_module.clear(secret_service)
     reset_keyring()
 
 

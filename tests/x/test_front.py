@@ -244,3 +244,36 @@ def test_v1_upload_and_incoming_friendships(x_env):
     x_env.front.oauth.set_access_level(x_env.consumer[0], "basic")
     limited = session.get(f"{API}/1.1/friendships/incoming.json")
     assert limited.status_code == 403 and limited.json()["errors"][0]["code"] == 453
+
+
+def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
+    """`persona sandbox serve` as a user runs it: its URL on stdout, limits from --limit."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, persona_env
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "personas", "--config", str(x_env.config), "sandbox", "serve",
+         "--port", "0", "--limit", "me=1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=ROOT, env=persona_env(persona_home))
+    try:
+        url = server.stdout.readline().strip()  # type: ignore[union-attr]
+        assert url.startswith("http://127.0.0.1:")
+        tokens = x_env.issue("Jesse")  # same database: PERSONA_HOME's sandbox
+        session = signed_session(url, x_env.consumer, tokens.access_token,
+                                 tokens.access_token_secret)
+        assert session.get(f"{API}/2/users/me").status_code == 200
+        assert session.get(f"{API}/2/users/me").status_code == 429
+        assert requests.get(f"{url}/2/users/me", timeout=5).status_code == 401
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(10)
+    assert server.returncode == 0
+
+
+def test_sandbox_serve_refuses_an_unknown_limit(cli):
+    result = cli("sandbox", "serve", "--limit", "tweets=5")
+    assert result.code == 2
+    assert result.err.startswith("persona: --limit 'tweets=5': write NAME=N with NAME one of ")
