@@ -213,12 +213,17 @@ def serve(ctx: typer.Context,
       persona sandbox serve --port 0 --limit create_post=5
     """
     from personas.config import data_dir
+    from personas.errors import BadInput
     from personas.sandbox.front import Front
 
     limits = _limits(limit or [])
     cfg = context(ctx).config
-    front = Front(data_dir() / "sandbox.db", port=port, limits=limits,
-                  ready_personas=[(p.handle, p.private) for p in cfg.personas])
+    try:
+        front = Front(data_dir() / "sandbox.db", port=port, limits=limits,
+                      ready_personas=[(p.handle, p.private) for p in cfg.personas])
+    except OSError as e:
+        raise BadInput(f"cannot listen on 127.0.0.1:{port} ({e.strerror}); pick another "
+                       "port with --port, or 0 for any free one") from None
     print(front.url, flush=True)
     message(f"X API front on {front.url} serving {data_dir() / 'sandbox.db'}; "
             "Ctrl-C stops it")

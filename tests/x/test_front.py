@@ -277,3 +277,10 @@ def test_sandbox_serve_refuses_an_unknown_limit(cli):
     result = cli("sandbox", "serve", "--limit", "tweets=5")
     assert result.code == 2
     assert result.err.startswith("persona: --limit 'tweets=5': write NAME=N with NAME one of ")
+
+
+def test_sandbox_serve_on_a_busy_port_is_one_line(front, cli):
+    result = cli("sandbox", "serve", "--port", str(front.port))
+    assert result.code == 2
+    assert result.err.splitlines()[-1].startswith(
+        f"persona: cannot listen on 127.0.0.1:{front.port} (Address already in use)")
