@@ -10,18 +10,20 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import select
 
 from personas import db
-from personas.errors import NetworkError, RateLimited, RemoteRefused
+from personas.errors import Duplicate, NetworkError, RateLimited, RemoteRefused
 from personas.models import ACTIONS, Event, OutboxItem, Status, utcnow
-from personas.networks.base import Network
+from personas.networks.base import Network, Sent
 from router.decide import Decision
 from router.items import Item
 from router.policy import Persona
 
 RETRY_AFTER = timedelta(minutes=1)
+ITEMS, EVENTS = OutboxItem.__table__, Event.__table__  # type: ignore[attr-defined]
 
 
 def new_key() -> str:
@@ -29,33 +31,42 @@ def new_key() -> str:
 
 
 def enqueue(item: Item, decision: Decision, persona: Persona, *,
-            scheduled_at: datetime | None = None, key: str | None = None) -> OutboxItem:
+            scheduled_at: datetime | None = None, key: str | None = None,
+            claim_for: str | None = None) -> OutboxItem:
+    """Store an item; with `claim_for`, already claimed by that worker (one transaction
+    instead of two: the creator sends what it stored, as `persona post` does)."""
+    now = utcnow()
     row = OutboxItem(
         key=key or new_key(), persona=persona.name, network=persona.network,
         kind=item.kind.value, text=item.text, target=item.target,
         reason=decision.reasons[persona.name], scheduled_at=scheduled_at,
+        created_at=now, updated_at=now,
     )
-    with db.session() as s:
-        s.add(row)
-        s.commit()
-        s.refresh(row)
+    if claim_for is not None:
+        row.status, row.claimed_by, row.claimed_at, row.attempts = (
+            Status.SENDING, claim_for, now, 1)
+    # Core statements, not the ORM unit of work: this runs once per post, and the ORM's
+    # bookkeeping cost more than the SQL itself.
+    with db.engine().begin() as conn:
+        result = conn.execute(insert(ITEMS).values(**row.model_dump(exclude={"id"})))
+        row.id = result.inserted_primary_key[0]
     return row
 
 
 def claim(item_id: int, worker: str) -> OutboxItem | None:
     """Move one queued item to `sending` for this worker; None if someone else has it."""
     now = utcnow()
-    with db.session() as s:
-        result = s.exec(  # type: ignore[call-overload]
-            update(OutboxItem)
-            .where(OutboxItem.id == item_id, OutboxItem.status == Status.QUEUED)
+    with db.engine().begin() as conn:
+        result = conn.execute(
+            update(ITEMS)
+            .where(ITEMS.c.id == item_id, ITEMS.c.status == Status.QUEUED)
             .values(status=Status.SENDING, claimed_by=worker, claimed_at=now, updated_at=now,
-                    attempts=OutboxItem.attempts + 1)
+                    attempts=ITEMS.c.attempts + 1)
         )
-        s.commit()
         if result.rowcount != 1:
             return None
-        return s.get(OutboxItem, item_id)
+        found = conn.execute(core_select(ITEMS).where(ITEMS.c.id == item_id)).mappings().one()
+    return OutboxItem(**found)
 
 
 def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
@@ -63,23 +74,36 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
     try:
         sent = network.publish(persona, kind=row.kind, text=row.text, target=row.target,
                                idempotency_key=row.key)
+    except Duplicate as e:
+        # A retried item the network calls a duplicate may be our own earlier attempt,
+        # which landed before a crash or a lost answer: find it rather than fail the item.
+        found = _earlier_attempt(row, network, persona)
+        if found is None:
+            _record_failure(row, e)
+            raise
+        sent = found
     except NetworkError as e:
         _record_failure(row, e)
         raise
-    with db.session() as s:
-        stored = s.get(OutboxItem, row.id)
-        assert stored is not None
-        stored.status = Status.SENT
-        stored.remote_id, stored.url = sent.remote_id, sent.url
-        stored.sent_at = sent.created_at
-        stored.updated_at = utcnow()
-        stored.last_error = None
-        s.add(stored)
-        s.add(Event(persona=row.persona, action=ACTIONS[row.kind], kind=row.kind,
-                    subject=row.target, item_id=row.id, remote_id=sent.remote_id))
-        s.commit()
-        s.refresh(stored)
-        return stored
+    now = utcnow()
+    done = {"status": Status.SENT, "remote_id": sent.remote_id, "url": sent.url,
+            "sent_at": sent.created_at, "updated_at": now, "last_error": None}
+    with db.engine().begin() as conn:
+        conn.execute(update(ITEMS).where(ITEMS.c.id == row.id).values(**done))
+        conn.execute(insert(EVENTS).values(
+            at=now, persona=row.persona, action=ACTIONS[row.kind], kind=row.kind,
+            subject=row.target, item_id=row.id, remote_id=sent.remote_id))
+    return OutboxItem(**{**row.model_dump(), **done})
+
+
+def _earlier_attempt(row: OutboxItem, network: Network, persona: Persona) -> Sent | None:
+    find_sent = getattr(network, "find_sent", None)
+    if row.attempts <= 1 or find_sent is None or row.kind == "repost":
+        return None
+    try:
+        return find_sent(persona, row.text)
+    except NetworkError:
+        return None
 
 
 def _record_failure(row: OutboxItem, error: NetworkError) -> None:

@@ -129,9 +129,7 @@ def post(ctx: Context, routed: Routed, *, worker: str = "cli") -> Posted:
     from personas.errors import NetworkError
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
-    row = outbox.enqueue(routed.item, routed.decision, persona)
-    claimed = outbox.claim(row.id, worker)  # type: ignore[arg-type]
-    assert claimed is not None, "a fresh item is claimed by its creator"
+    claimed = outbox.enqueue(routed.item, routed.decision, persona, claim_for=worker)
     error: PersonaError | None = None
     try:
         row = outbox.send(claimed, ctx.network_for(persona), persona)

@@ -125,6 +125,7 @@ class XNetwork:
         self.options = config.options
         self._clients: dict[str, tuple[str, tweepy.Client]] = {}
         self._credentials: dict[str, tuple[credentials.AppKeys, credentials.Tokens]] = {}
+        self._verified: dict[str, str | None] = {}
 
     # --- credentials and clients -------------------------------------------------------------
 
@@ -147,7 +148,10 @@ class XNetwork:
 
     def _check_account(self, persona: Persona, tokens: credentials.Tokens) -> None:
         """Refuse credentials that do not act for the account verified at login."""
-        expected = verified.account_id(persona.name, self.name, persona.handle)
+        if persona.name not in self._verified:  # read once per run, like the credentials
+            self._verified[persona.name] = verified.account_id(persona.name, self.name,
+                                                               persona.handle)
+        expected = self._verified[persona.name]
         if expected is None:
             raise CredentialsRejected(f"persona {persona.name!r} has no verified X account: "
                                       f"run `persona login {persona.name}`")
