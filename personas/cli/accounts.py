@@ -66,11 +66,17 @@ def accounts(ctx: typer.Context,
             ["persona", "account", "policy", "takes", "links", "visibility", "credentials"],
             [[r["name"], f'@{r["handle"]} on {r["network"]}', r["policy"],
               ", ".join(r["traits"]["accepts"]), _links(r), r["traits"]["visibility"],
-              r["credentials"] + (f' ({r["verified"]})' if "verified" in r else "")]
+              _credential_cell(r)]
              for r in rows],
         )
     if any(r.get("verified", "ok") != "ok" for r in rows):
         raise typer.Exit(1)
+
+
+def _credential_cell(row: dict) -> str:  # type: ignore[type-arg]
+    if "verified" not in row or row["credentials"] != "stored":
+        return row["credentials"]
+    return f'stored ({row["verified"]})'
 
 
 def _credentials(ctx: typer.Context, rows: list[dict], verify: bool) -> None:  # type: ignore[type-arg]
