@@ -64,3 +64,8 @@ class RemoteRefused(NetworkError):
 
 class Duplicate(RemoteRefused):
     """The network already has this text from this account."""
+
+
+class CredentialsRejected(NetworkError):
+    """The network does not accept the persona's credentials, or they are missing or belong
+    to another account; the item stays queued until `persona login NAME`."""

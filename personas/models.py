@@ -90,3 +90,19 @@ class Event(SQLModel, table=True):
 # What each item kind is called in the activity log once it is out.
 ACTIONS = {"original": "posted", "link": "posted", "reply": "replied",
            "repost": "reposted", "quote": "quoted"}
+
+
+class VerifiedAccount(SQLModel, table=True):
+    """The remote account id a persona's credentials were checked to belong to, at login.
+
+    Before each send the id in the credentials is compared with it, so credentials swapped
+    behind persona's back never post to the wrong account.
+    """
+
+    __tablename__ = "verified_accounts"
+
+    persona: str = Field(max_length=64, primary_key=True)
+    network: str = Field(max_length=64)
+    handle: str = Field(max_length=64)
+    account_id: str = Field(max_length=64)
+    verified_at: datetime = _when(default_factory=utcnow)

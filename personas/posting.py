@@ -189,12 +189,13 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None) -> Posted:
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
     network = ctx.network_for(persona)  # a network we cannot use refuses before storing
-    row = outbox.enqueue(routed.item, routed.decision, persona, scheduled_at=at)
     if at is not None:
+        row = outbox.enqueue(routed.item, routed.decision, persona, scheduled_at=at)
         return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                       None, None, scheduled_at=at)
-    claimed = outbox.claim(row.id, outbox.worker_id())  # type: ignore[arg-type]
-    assert claimed is not None, "a fresh item is claimed by its creator"
+    # stored already claimed by this process: it sends what it stored
+    claimed = outbox.enqueue(routed.item, routed.decision, persona,
+                             claim_for=outbox.worker_id())
     error: PersonaError | None = None
     try:
         row = outbox.send(claimed, network, persona)

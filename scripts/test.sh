@@ -6,10 +6,13 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-# System packages: the PostgreSQL server the storage tests run against.
+# System packages: the PostgreSQL server the storage tests run against, and the Secret
+# Service (gnome-keyring in a private D-Bus session) the credential tests run against.
 missing=()
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v pg_isready >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus dbus-x11)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null

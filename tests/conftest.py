@@ -25,9 +25,19 @@ def persona_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.chdir(tmp_path)
+    # No test reaches a real keyring: only tests/x's private Secret Service, when asked for.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    reset_keyring()
     _reset_engine()
     yield home
     _reset_engine()
+
+
+def reset_keyring() -> None:
+    """Forget keyring's chosen backend, so the next use reads PYTHON_KEYRING_BACKEND again."""
+    if "keyring.core" in sys.modules:
+        sys.modules["keyring.core"]._keyring_backend = None
 
 
 def _reset_engine() -> None:

@@ -47,26 +47,57 @@ def init(
     message(f"wrote {target}: {hint}")
 
 
-def accounts(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """List the personas: network, handle and what their policy takes.
+def accounts(ctx: typer.Context,
+             verify: Annotated[bool, typer.Option("--verify", help="Ask X whether each "
+                                                  "persona's credentials work and belong to "
+                                                  "its handle.")] = False,
+             json: JsonOpt = False) -> None:
+    """List the personas: network, handle, what their policy takes, and credentials.
 
     Examples:
 
       persona accounts
 
-      persona accounts --json
+      persona accounts --verify --json
     """
     cfg = context(ctx).config
     rows = [_describe(p, cfg.networks[p.network].kind) for p in cfg.personas]
+    _credentials(ctx, rows, verify)
     if json:
         emit_json(rows)
+    else:
+        table(
+            ["persona", "account", "policy", "takes", "links", "visibility", "credentials"],
+            [[r["name"], f'@{r["handle"]} on {r["network"]}', r["policy"],
+              ", ".join(r["traits"]["accepts"]), _links(r), r["traits"]["visibility"],
+              _credential_cell(r)]
+             for r in rows],
+        )
+    if any(r.get("verified", "ok") != "ok" for r in rows):
+        raise typer.Exit(1)
+
+
+def _credential_cell(row: dict) -> str:  # type: ignore[type-arg]
+    if "verified" not in row or row["credentials"] != "stored":
+        return row["credentials"]
+    return f'stored ({row["verified"]})'
+
+
+def _credentials(ctx: typer.Context, rows: list[dict], verify: bool) -> None:  # type: ignore[type-arg]
+    """Say, per persona, whether the keyring holds its credentials (and, asked, if X agrees)."""
+    needs = [r for r in rows if r["network_kind"] == "x"]
+    for row in rows:
+        row["credentials"] = "not needed" if row["network_kind"] != "x" else "missing"
+    if not needs:
         return
-    table(
-        ["persona", "account", "policy", "takes", "links", "visibility"],
-        [[r["name"], f'@{r["handle"]} on {r["network"]}', r["policy"],
-          ", ".join(r["traits"]["accepts"]), _links(r), r["traits"]["visibility"]]
-         for r in rows],
-    )
+    from personas import login
+
+    c = context(ctx)
+    for row in needs:
+        persona = c.persona(row["name"])
+        row["credentials"] = "stored" if login.has_credentials(persona) else "missing"
+        if verify:
+            row["verified"] = login.verify(c, persona)
 
 
 def _links(row: dict) -> str:  # type: ignore[type-arg]

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, table
+from personas.cli.common import JsonOpt, context, emit_json, message, table
 
 app = typer.Typer(
     help="The built-in simulated network: see what landed, and rehearse offline.\n\n"
@@ -228,3 +228,109 @@ def _report(json: bool, data: object, line: str) -> None:
         emit_json(data)
     else:
         print(line)
+
+
+@app.command("serve")
+def serve(ctx: typer.Context,
+          port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                            help="Port on 127.0.0.1 (0: any free port).")] = 8787,
+          limit: Annotated[list[str] | None, typer.Option(
+              "--limit", metavar="NAME=N", help="Calls per user per 15 minutes for one "
+              "endpoint, e.g. create_post=5 (default: X's documented limits).")] = None,
+          ) -> None:
+    """Serve the sandbox network as X's API (v2, and v1.1 upload) on 127.0.0.1.
+
+    Point an X network at it with api_base = "http://127.0.0.1:PORT" in accounts.toml,
+    register a sandbox app with `persona sandbox app`, then `persona login NAME`. It checks
+    OAuth 1.0a signatures and enforces X's rate limits, length and duplicate rules.
+    Ctrl-C stops it.
+
+    Examples:
+
+      persona sandbox serve --port 8787
+
+      persona sandbox serve --port 0 --limit create_post=5
+    """
+    from personas.config import data_dir
+    from personas.errors import BadInput
+    from personas.sandbox.front import Front
+
+    limits = _limits(limit or [])
+    cfg = context(ctx).config
+    try:
+        front = Front(data_dir() / "sandbox.db", port=port, limits=limits,
+                      ready_personas=[(p.handle, p.private) for p in cfg.personas])
+    except OSError as e:
+        raise BadInput(f"cannot listen on 127.0.0.1:{port} ({e.strerror}); pick another "
+                       "port with --port, or 0 for any free one") from None
+    print(front.url, flush=True)
+    message(f"X API front on {front.url} serving {data_dir() / 'sandbox.db'}; "
+            "Ctrl-C stops it")
+    try:
+        front.serve()
+    except KeyboardInterrupt:
+        message("stopped")
+    finally:
+        front.server.server_close()
+
+
+def _limits(values: list[str]) -> dict[str, int]:
+    from personas.errors import BadInput
+    from personas.sandbox.front import LIMITS
+
+    out = {}
+    for value in values:
+        name, _, number = value.partition("=")
+        if name not in LIMITS or not number.isdigit():
+            raise BadInput(f"--limit {value!r}: write NAME=N with NAME one of "
+                           f"{', '.join(sorted(LIMITS))}")
+        out[name] = int(number)
+    return out
+
+
+@app.command("app")
+def sandbox_app(ctx: typer.Context,
+                network: Annotated[str, typer.Argument(metavar="NETWORK", help="The X "
+                                                       "network whose api_base is the front.",
+                                                       show_default=False)] = "x",
+                level: Annotated[str, typer.Option("--level", help="Access level: basic (no "
+                                                   "incoming requests), read-write (no DMs) or "
+                                                   "read-write-dm.")] = "read-write-dm") -> None:
+    """Register an app on the sandbox's X front and store its keys for NETWORK.
+
+    The keys go straight to the OS keyring, as `persona app set` would store them.
+
+    Example: persona sandbox app x
+    """
+    from personas import login
+    from personas.config import data_dir
+    from personas.credentials import AppKeys
+    from personas.errors import BadInput
+    from personas.sandbox.oauth import OAuthStore
+    from personas.sandbox.store import Store
+
+    if level not in ("basic", "read-write", "read-write-dm"):
+        raise BadInput(f"unknown access level {level!r}; use basic, read-write or read-write-dm")
+    login.x_network(context(ctx), network)
+    key, secret = OAuthStore(Store(data_dir() / "sandbox.db")).register_app(level)
+    login.set_app(context(ctx), network, AppKeys(key, secret))
+    message(f"registered a sandbox X app ({level}) and stored its keys for network "
+            f"{network!r} in the OS keyring")
+
+
+@app.command("revoke")
+def revoke(ctx: typer.Context, persona: PersonaArg, json: JsonOpt = False) -> None:
+    """Revoke every X token of PERSONA's account on the sandbox front, as when its owner
+    removes the app: the next request with them is answered 401.
+
+    Example: persona sandbox revoke we
+    """
+    from personas.config import data_dir
+    from personas.sandbox.oauth import OAuthStore
+    from personas.sandbox.store import Store
+
+    p = context(ctx).persona(persona)
+    store = Store(data_dir() / "sandbox.db")
+    count = OAuthStore(store).revoke(store.account(p.handle).id)
+    _report(json, {"persona": p.name, "revoked": count},
+            f"revoked {count} token(s) of @{p.handle} on the sandbox")

@@ -15,6 +15,10 @@ def connect(config: Config, network: NetworkConfig) -> Network:
         from personas.networks.sandbox import SandboxNetwork
 
         return SandboxNetwork(network)
+    if network.kind == "x":
+        from personas.networks.x import XNetwork
+
+        return XNetwork(network)
     from personas.errors import ConfigError
 
     raise ConfigError(

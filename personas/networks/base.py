@@ -52,3 +52,60 @@ class Network(Protocol):
 
     def post_url(self, persona: Persona, post_id: str) -> str:
         """The web address of one of the persona's posts."""
+
+
+# --- accounts, follows, messages and metrics (the X network; others may add them) ---------
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    handle: str
+    name: str = ""
+    protected: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "handle": self.handle, "name": self.name,
+                "protected": self.protected}
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """One page of followers or followings, newest first; `next_token` fetches the next."""
+
+    accounts: list[Account]
+    next_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Followed:
+    following: bool
+    pending: bool  # a request to a protected account, waiting for its owner
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    post: RemotePost
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    quotes: int = 0
+    impressions: int = 0
+
+
+class Social(Protocol):
+    """What a network offers beyond posting (the X network implements all of it)."""
+
+    def me(self, persona: Persona) -> Account: ...
+    def account(self, persona: Persona, handle: str) -> Account: ...
+    def delete(self, persona: Persona, post_id: str) -> None: ...
+    def undo_repost(self, persona: Persona, post_id: str) -> None: ...
+    def follow(self, persona: Persona, handle: str) -> Followed: ...
+    def unfollow(self, persona: Persona, handle: str) -> None: ...
+    def followers(self, persona: Persona, page_token: str | None = None,
+                  limit: int = 1000) -> AccountPage: ...
+    def following(self, persona: Persona, page_token: str | None = None,
+                  limit: int = 1000) -> AccountPage: ...
+    def mentions(self, persona: Persona, since_id: str | None = None) -> list[RemotePost]: ...
+    def recent_posts(self, persona: Persona, limit: int = 100) -> list[PostMetrics]: ...
+    def send_message(self, persona: Persona, handle: str, text: str) -> str: ...

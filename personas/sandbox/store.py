@@ -181,7 +181,33 @@ class Store:
             raise NotFound(f"no sandbox account @{handle.lstrip('@')}; check the handle")
         return Account(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6])
 
+    def account_by_id(self, account_id: int) -> Account:
+        row = self.db.execute("SELECT handle FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no sandbox account with id {account_id}; check the id")
+        return self.account(row[0])
+
+    def account_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM accounts").fetchone()[0]
+
     # --- rate limits --------------------------------------------------------------------
+
+    def spend(self, account_id: int, endpoint: str) -> None:
+        """Count one call of an operation the store does not count itself (reads, deletes)."""
+        with self.write() as db:
+            self._spend(db, account_id, endpoint)
+
+    def rate_state(self, account_id: int, endpoint: str) -> tuple[int, int, float] | None:
+        """(limit, remaining, reset epoch) of an endpoint's current window; None if unlimited."""
+        limit = self.limits.get(endpoint)
+        if limit is None:
+            return None
+        now = self.clock()
+        row = self.db.execute("SELECT window_start, used FROM rate_windows WHERE account_id = ?"
+                              " AND endpoint = ?", (account_id, endpoint)).fetchone()
+        if row is None or now >= row[0] + WINDOW:
+            return limit, limit, now + WINDOW
+        return limit, max(limit - row[1], 0), row[0] + WINDOW
 
     def _spend(self, db: sqlite3.Connection, account_id: int, endpoint: str) -> None:
         """Count one call against a 15-minute window, like X; refuse past the limit."""
@@ -282,12 +308,31 @@ class Store:
                                " ORDER BY p.id DESC LIMIT ?", (author.id, limit)).fetchall()
         return [_post(r) for r in rows]
 
+    def delete_post(self, handle: str, post_id: int) -> bool:
+        """Delete one of the account's own posts (or reposts); False when there is none."""
+        author = self.account(handle)
+        with self.write() as db:
+            return db.execute("DELETE FROM posts WHERE id = ? AND author_id = ?",
+                              (post_id, author.id)).rowcount == 1
+
+    def unrepost(self, handle: str, target: int) -> bool:
+        author = self.account(handle)
+        with self.write() as db:
+            done = db.execute("DELETE FROM posts WHERE author_id = ? AND repost_of = ?",
+                              (author.id, target)).rowcount
+            if done:
+                db.execute("UPDATE posts SET reposts = max(reposts - 1, 0) WHERE id = ?",
+                           (target,))
+        return bool(done)
+
     def like(self, post_id: int, count: int) -> Post:
         with self.write() as db:
             if db.execute("UPDATE posts SET likes = likes + ?, impressions = impressions + ?"
                           " WHERE id = ?", (count, count * 10, post_id)).rowcount == 0:
                 raise NotFound(f"no sandbox post {post_id}; check the id")
-        return self.post(post_id)
+            author = db.execute("SELECT a.handle FROM posts p JOIN accounts a ON a.id ="
+                                " p.author_id WHERE p.id = ?", (post_id,)).fetchone()[0]
+        return self.post(post_id, viewer=author)  # a protected account's post too
 
     # --- follows, requests, messages ------------------------------------------------------
 
@@ -309,6 +354,21 @@ class Store:
             "SELECT a.handle FROM follows f JOIN accounts a ON a.id = f.follower_id"
             " WHERE f.followee_id = ? AND f.state = ? ORDER BY f.created_at DESC, a.id DESC",
             (account.id, state)).fetchall()
+        return [r[0] for r in rows]
+
+    def unfollow(self, follower: str, followee: str) -> None:
+        a, b = self.account(follower), self.account(followee)
+        with self.write() as db:
+            db.execute("DELETE FROM follows WHERE follower_id = ? AND followee_id = ?",
+                       (a.id, b.id))
+
+    def following(self, handle: str) -> list[str]:
+        """Handles `handle` follows, newest first."""
+        account = self.account(handle)
+        rows = self.db.execute(
+            "SELECT a.handle FROM follows f JOIN accounts a ON a.id = f.followee_id"
+            " WHERE f.follower_id = ? AND f.state = 'active' ORDER BY f.created_at DESC,"
+            " a.id DESC", (account.id,)).fetchall()
         return [r[0] for r in rows]
 
     def send_message(self, sender: str, recipient: str, text: str) -> int:

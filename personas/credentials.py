@@ -1,0 +1,127 @@
+"""Secrets, in the OS keyring and nowhere else (the only module that imports keyring).
+
+One entry per network account under the service name `persona`: `<network>:app` holds the
+app's consumer key and secret, `<network>:@<handle>` an account's access token and secret.
+Values are JSON. Nothing here prints, logs or raises a secret: the classes hide them from
+`repr`, and errors name entries, never values.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from personas.errors import PersonaError
+
+SERVICE = "persona"
+NO_BACKEND = ("no usable OS keyring for the credentials ({detail}); start a Secret Service "
+              "session (e.g. gnome-keyring-daemon in a D-Bus session), or install keyrings.alt "
+              "and set PYTHON_KEYRING_BACKEND=keyrings.alt.file.EncryptedKeyring")
+
+
+class NoKeyring(PersonaError):
+    """The keyring cannot be used on this machine; exit 2 with the fixes."""
+
+
+@dataclass(frozen=True)
+class AppKeys:
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str = field(repr=False)
+    access_token_secret: str = field(repr=False)
+
+    @property
+    def user_id(self) -> str:
+        """X's access tokens start with the id of the account they act for."""
+        prefix, dash, _ = self.access_token.partition("-")
+        return prefix if dash and prefix.isdigit() else ""
+
+
+def _app_entry(network: str) -> str:
+    return f"{network}:app"
+
+
+def _account_entry(network: str, handle: str) -> str:
+    return f"{network}:@{handle.lstrip('@').lower()}"
+
+
+def _keyring():  # type: ignore[no-untyped-def]
+    import keyring
+
+    return keyring
+
+
+def _call(action, *args):  # type: ignore[no-untyped-def]
+    """Run a keyring call; a missing or broken backend becomes one line naming the fixes."""
+    keyring = _keyring()
+    try:
+        return action(*args)
+    except keyring.errors.NoKeyringError:
+        raise NoKeyring(NO_BACKEND.format(detail="no backend is available")) from None
+    except keyring.errors.KeyringLocked:
+        raise NoKeyring(NO_BACKEND.format(detail="the keyring is locked")) from None
+    except keyring.errors.InitError as e:
+        raise NoKeyring(NO_BACKEND.format(detail=type(e).__name__)) from None
+    except keyring.errors.KeyringError as e:
+        # the backend's own text, but never the values we tried to store
+        raise NoKeyring(NO_BACKEND.format(detail=f"{type(e).__name__}")) from None
+
+
+def _get(entry: str) -> dict[str, str] | None:
+    value = _call(_keyring().get_password, SERVICE, entry)
+    if value is None:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise PersonaError(f"keyring entry {SERVICE}/{entry} is not persona's; "
+                           "delete it and log in again")
+    return data
+
+
+def _set(entry: str, values: dict[str, str]) -> None:
+    _call(_keyring().set_password, SERVICE, entry, json.dumps(values))
+
+
+def _delete(entry: str) -> bool:
+    keyring = _keyring()
+    try:
+        _call(keyring.delete_password, SERVICE, entry)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except NoKeyring as e:
+        if "PasswordDeleteError" in e.message:
+            return False
+        raise
+    return True
+
+
+def set_app(network: str, keys: AppKeys) -> None:
+    _set(_app_entry(network), {"consumer_key": keys.consumer_key,
+                               "consumer_secret": keys.consumer_secret})
+
+
+def get_app(network: str) -> AppKeys | None:
+    data = _get(_app_entry(network))
+    return None if data is None else AppKeys(data["consumer_key"], data["consumer_secret"])
+
+
+def set_tokens(network: str, handle: str, tokens: Tokens) -> None:
+    _set(_account_entry(network, handle), {"access_token": tokens.access_token,
+                                           "access_token_secret": tokens.access_token_secret})
+
+
+def get_tokens(network: str, handle: str) -> Tokens | None:
+    data = _get(_account_entry(network, handle))
+    return None if data is None else Tokens(data["access_token"], data["access_token_secret"])
+
+
+def delete_tokens(network: str, handle: str) -> bool:
+    """Remove an account's tokens; False when there were none."""
+    return _delete(_account_entry(network, handle))

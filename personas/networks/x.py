@@ -1,0 +1,433 @@
+"""X through tweepy (the only module that imports it): API v2 for posts, follows and
+messages, v1.1 for media upload and incoming follow requests, OAuth 1.0a user context.
+
+tweepy always addresses https://api.twitter.com (and https://upload.twitter.com); with
+`api_base` / `upload_base` set, an adapter on its requests session sends that traffic
+elsewhere, e.g. to the loopback front of `persona sandbox serve`. The OAuth signature is
+still computed over the canonical URL, as the front expects. Every failure becomes one of
+`personas.errors`' types, and before each call the account id in the credentials is
+compared with the one verified at login.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+
+from personas import credentials, verified
+from personas.config import NetworkConfig
+from personas.errors import (
+    CredentialsRejected,
+    Duplicate,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    RemoteRefused,
+    Transient,
+)
+from personas.networks.base import (
+    Account,
+    AccountPage,
+    Followed,
+    PostMetrics,
+    RemotePost,
+    Sent,
+)
+from router.policy import Persona
+
+API, UPLOAD = "https://api.twitter.com", "https://upload.twitter.com"
+WEB = "https://x.com"
+TWEET_FIELDS = ["created_at", "author_id", "referenced_tweets", "public_metrics"]
+T = TypeVar("T")
+
+
+class Rebase(HTTPAdapter):
+    """Send requests for one origin to another base URL, with a default timeout."""
+
+    def __init__(self, origin: str, base: str, timeout: float) -> None:
+        super().__init__(max_retries=0)  # retries are ours: bounded, with backoff
+        self.origin, self.base, self.timeout = origin, base.rstrip("/"), timeout
+
+    def send(self, request, **kwargs):  # type: ignore[no-untyped-def, override]
+        if request.url.startswith(self.origin):
+            request.url = self.base + request.url[len(self.origin):]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+def route(session: requests.Session, options: dict[str, object]) -> None:
+    """Mount the adapters that send tweepy's traffic to `api_base` and `upload_base`."""
+    api_base = str(options.get("api_base") or API)
+    upload_base = str(options.get("upload_base") or (api_base if "api_base" in options
+                                                      else UPLOAD))
+    timeout = float(options.get("timeout") or 30)  # type: ignore[arg-type]
+    session.mount(API, Rebase(API, api_base, timeout))
+    session.mount(UPLOAD, Rebase(UPLOAD, upload_base, timeout))
+
+
+def _detail(response: requests.Response | None) -> str:
+    """X's own explanation: a v2 `detail`, or the v1.1/v2 error messages."""
+    try:
+        body = response.json() if response is not None else {}
+    except ValueError:
+        return f"HTTP {getattr(response, 'status_code', '?')}"
+    parts = [str(e.get("message") or e.get("detail")) for e in body.get("errors", [])
+             if isinstance(e, dict)]
+    return "; ".join(filter(None, [body.get("detail")] + parts))[:300] or "no detail"
+
+
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M UTC")
+
+
+def map_error(persona: Persona, e: Exception) -> NetworkError:
+    """One of the project's error types for a failure of tweepy or the transport."""
+    if isinstance(e, tweepy.TooManyRequests):
+        reset = e.response.headers.get("x-rate-limit-reset")
+        reset_at = float(reset) if reset else time.time() + 15 * 60
+        return RateLimited(f"X's rate limit for @{persona.handle} is used up until "
+                           f"{_when(reset_at)}; it is retried then", reset_at=reset_at)
+    if isinstance(e, tweepy.Unauthorized):
+        return CredentialsRejected(f"X rejected the credentials of persona {persona.name!r}: "
+                                   f"run `persona login {persona.name}`")
+    if isinstance(e, tweepy.HTTPException):
+        status, detail = e.response.status_code, _detail(e.response)
+        if status >= 500:
+            return Transient(f"X failed with {status} ({detail}); it is retried later")
+        if "duplicate content" in detail:
+            return Duplicate(f"X already has this text from @{persona.handle}: {detail}")
+        if 453 in e.api_codes:
+            return RemoteRefused("the X app's access level does not include this (453); "
+                                 "see docs/x.md, access levels")
+        return RemoteRefused(f"X refused it ({status}): {detail}")
+    if isinstance(e, requests.Timeout):
+        return Transient("X did not answer in time; it is retried later")
+    if isinstance(e, requests.ConnectionError | tweepy.TweepyException):
+        return Transient("the connection to X failed; it is retried later")
+    raise e
+
+
+class XNetwork:
+    kind = "x"
+    retries = 2  # a transient failure is tried at most this many more times
+    backoff = 1.0  # seconds before the first retry, doubled each time, plus jitter
+
+    def __init__(self, config: NetworkConfig) -> None:
+        self.name = config.name
+        self.options = config.options
+        self._clients: dict[str, tuple[str, tweepy.Client]] = {}
+        self._credentials: dict[str, tuple[credentials.AppKeys, credentials.Tokens]] = {}
+        self._verified: dict[str, str | None] = {}
+
+    # --- credentials and clients -------------------------------------------------------------
+
+    def _tokens(self, persona: Persona) -> tuple[credentials.AppKeys, credentials.Tokens]:
+        """The app's and the persona's credentials, read from the keyring once per run."""
+        if persona.name not in self._credentials:
+            self._credentials[persona.name] = self._read_tokens(persona)
+        return self._credentials[persona.name]
+
+    def _read_tokens(self, persona: Persona) -> tuple[credentials.AppKeys, credentials.Tokens]:
+        app = credentials.get_app(self.name)
+        if app is None:
+            raise CredentialsRejected(f"no X app credentials for network {self.name!r}: run "
+                                      f"`persona app set {self.name}`")
+        tokens = credentials.get_tokens(self.name, persona.handle)
+        if tokens is None:
+            raise CredentialsRejected(f"no credentials for persona {persona.name!r}: run "
+                                      f"`persona login {persona.name}`")
+        return app, tokens
+
+    def _check_account(self, persona: Persona, tokens: credentials.Tokens) -> None:
+        """Refuse credentials that do not act for the account verified at login."""
+        if persona.name not in self._verified:  # read once per run, like the credentials
+            self._verified[persona.name] = verified.account_id(persona.name, self.name,
+                                                               persona.handle)
+        expected = self._verified[persona.name]
+        if expected is None:
+            raise CredentialsRejected(f"persona {persona.name!r} has no verified X account: "
+                                      f"run `persona login {persona.name}`")
+        if tokens.user_id != expected:
+            raise CredentialsRejected(
+                f"the credentials of persona {persona.name!r} act for X account "
+                f"{tokens.user_id or 'unknown'}, not @{persona.handle} ({expected}) verified at "
+                f"login; nothing was sent: run `persona login {persona.name}`")
+
+    def _my_id(self, persona: Persona) -> str:
+        """The persona's account id: the verified one, which the credentials carry."""
+        return self._tokens(persona)[1].user_id
+
+    def client(self, persona: Persona, *, check: bool = True) -> tweepy.Client:
+        app, tokens = self._tokens(persona)
+        if check:
+            self._check_account(persona, tokens)
+        cached = self._clients.get(persona.name)
+        if cached and cached[0] == tokens.access_token:
+            return cached[1]
+        made = make_client(app, tokens, self.options)
+        self._clients[persona.name] = (tokens.access_token, made)
+        return made
+
+    def v1(self, persona: Persona) -> tweepy.API:
+        app, tokens = self._tokens(persona)
+        self._check_account(persona, tokens)
+        auth = tweepy.OAuth1UserHandler(app.consumer_key, app.consumer_secret,
+                                        tokens.access_token, tokens.access_token_secret)
+        api = tweepy.API(auth, retry_count=0)
+        route(api.session, self.options)
+        return api
+
+    def _call(self, persona: Persona, action: Callable[[], T],
+              reconcile: Callable[[], T | None] | None = None) -> T:
+        """Run one request: transient failures retried with backoff and jitter, bounded; a
+        duplicate after a failure that may have gone through is looked up, not re-sent."""
+        maybe_sent = False
+        for attempt in range(self.retries + 1):
+            try:
+                return action()
+            except Exception as e:  # noqa: BLE001 (mapped, or re-raised when unknown)
+                error = map_error(persona, e)
+            if isinstance(error, Duplicate) and maybe_sent and reconcile is not None:
+                found = reconcile()
+                if found is not None:
+                    return found
+            if not isinstance(error, Transient) or isinstance(error, RateLimited) \
+                    or attempt == self.retries:
+                raise error
+            maybe_sent = True
+            time.sleep(self.backoff * 2 ** attempt * (1 + random.random()))
+        raise AssertionError("unreachable")
+
+    # --- posting ----------------------------------------------------------------------------
+
+    def publish(self, persona: Persona, *, kind: str, text: str, target: str | None,
+                idempotency_key: str, media_ids: tuple[str, ...] = ()) -> Sent:
+        client = self.client(persona)
+        if kind == "repost":
+            data = self._call(persona, lambda: client.retweet(target, user_auth=True)).data
+            # X names the repost in `rest_id`; older answers did not, so fall back to the post
+            repost_id = str(data.get("rest_id") or target)
+            return Sent(repost_id, self.post_url(persona, repost_id), datetime.now(UTC))
+        args: dict[str, object] = {"text": text, "user_auth": True}
+        if kind == "reply":
+            args["in_reply_to_tweet_id"] = target
+        elif kind == "quote":
+            args["quote_tweet_id"] = target
+        if media_ids:
+            args["media_ids"] = list(media_ids)
+        response = self._call(persona, lambda: client.create_tweet(**args),
+                              reconcile=lambda: self.find_sent(persona, text))
+        if isinstance(response, Sent):
+            return response
+        post_id = str(response.data["id"])
+        return Sent(post_id, self.post_url(persona, post_id), datetime.now(UTC))
+
+    def find_sent(self, persona: Persona, text: str) -> Sent | None:
+        """The persona's recent post with exactly this text: an earlier attempt landed."""
+        for post in self.recent_posts(persona, limit=20):
+            if post.post.text == text and post.post.kind != "repost":
+                return Sent(post.post.id, self.post_url(persona, post.post.id),
+                            post.post.created_at)
+        return None
+
+    def delete(self, persona: Persona, post_id: str) -> None:
+        client = self.client(persona)
+        self._call(persona, lambda: client.delete_tweet(post_id, user_auth=True))
+
+    def undo_repost(self, persona: Persona, post_id: str) -> None:
+        client = self.client(persona)
+        self._call(persona, lambda: client.unretweet(post_id, user_auth=True))
+
+    def upload_media(self, persona: Persona, path: str, alt_text: str | None = None) -> str:
+        """Upload an image (v1.1) and give it alt text; returns the media id."""
+        api = self.v1(persona)
+        media = self._call(persona, lambda: api.media_upload(path))
+        if alt_text:
+            self._call(persona, lambda: api.create_media_metadata(media.media_id, alt_text))
+        return str(media.media_id_string)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _remote(self, tweet: tweepy.Tweet, author: str) -> RemotePost:
+        refs = {r.type: str(r.id) for r in (tweet.referenced_tweets or [])}
+        kind = ("repost" if "retweeted" in refs else "reply" if "replied_to" in refs
+                else "quote" if "quoted" in refs else "original")
+        return RemotePost(id=str(tweet.id), author=author, text=tweet.text, kind=kind,
+                          created_at=tweet.created_at or datetime.now(UTC),
+                          in_reply_to=refs.get("replied_to"), quote_of=refs.get("quoted"),
+                          repost_of=refs.get("retweeted"))
+
+    def get_post(self, persona: Persona, post_id: str) -> RemotePost:
+        client = self.client(persona)
+        response = self._call(persona, lambda: client.get_tweet(
+            post_id, tweet_fields=TWEET_FIELDS, expansions=["author_id"],
+            user_fields=["protected"], user_auth=True))
+        if response.data is None:
+            raise NotFound(f"no post {post_id} on X that @{persona.handle} can see; check the id")
+        author = (response.includes.get("users") or [None])[0]
+        post = self._remote(response.data, author.username if author else "")
+        return RemotePost(**{**post.__dict__, "author_private": bool(author and author.protected)})
+
+    def timeline(self, persona: Persona, limit: int = 50) -> list[RemotePost]:
+        return [m.post for m in self.recent_posts(persona, limit)]
+
+    def recent_posts(self, persona: Persona, limit: int = 100) -> list[PostMetrics]:
+        """The persona's own most recent posts, newest first, with public metrics."""
+        client = self.client(persona)
+        response = self._call(persona, lambda: client.get_users_tweets(
+            self._my_id(persona), max_results=max(5, min(limit, 100)), tweet_fields=TWEET_FIELDS,
+            user_auth=True))
+        out = []
+        for tweet in (response.data or [])[:limit]:
+            m = tweet.public_metrics or {}
+            out.append(PostMetrics(self._remote(tweet, persona.handle), m.get("like_count", 0),
+                                   m.get("retweet_count", m.get("repost_count", 0)),
+                                   m.get("reply_count", 0), m.get("quote_count", 0),
+                                   m.get("impression_count", 0)))
+        return out
+
+    def mentions(self, persona: Persona, since_id: str | None = None) -> list[RemotePost]:
+        client = self.client(persona)
+        response = self._call(persona, lambda: client.get_users_mentions(
+            self._my_id(persona), since_id=since_id, max_results=100, tweet_fields=TWEET_FIELDS,
+            expansions=["author_id"], user_auth=True))
+        users = {str(u.id): u.username for u in response.includes.get("users", [])}
+        return [self._remote(t, users.get(str(t.author_id), "")) for t in response.data or []]
+
+    def post_url(self, persona: Persona, post_id: str) -> str:
+        return f"{WEB}/{persona.handle}/status/{post_id}"
+
+    # --- accounts and follows -------------------------------------------------------------------
+
+    def me(self, persona: Persona, *, check: bool = True) -> Account:
+        client = self.client(persona, check=check)
+        response = self._call(persona, lambda: client.get_me(user_fields=["protected"],
+                                                             user_auth=True))
+        return _account(response.data)
+
+    def account(self, persona: Persona, handle: str) -> Account:
+        client = self.client(persona)
+        response = self._call(persona, lambda: client.get_user(
+            username=handle.lstrip("@"), user_fields=["protected"], user_auth=True))
+        if response.data is None:
+            raise NotFound(f"no X account @{handle.lstrip('@')}; check the handle")
+        return _account(response.data)
+
+    def follow(self, persona: Persona, handle: str) -> Followed:
+        target = self.account(persona, handle)
+        client = self.client(persona)
+        data = self._call(persona, lambda: client.follow_user(target.id, user_auth=True)).data
+        return Followed(bool(data.get("following")), bool(data.get("pending_follow")))
+
+    def unfollow(self, persona: Persona, handle: str) -> None:
+        target = self.account(persona, handle)
+        client = self.client(persona)
+        self._call(persona, lambda: client.unfollow_user(target.id, user_auth=True))
+
+    def _page(self, persona: Persona, method: str, page_token: str | None,
+              limit: int) -> AccountPage:
+        client = self.client(persona)
+        response = self._call(persona, lambda: getattr(client, method)(
+            self._my_id(persona), max_results=max(1, min(limit, 1000)), pagination_token=page_token,
+            user_fields=["protected"], user_auth=True))
+        return AccountPage([_account(u) for u in response.data or []],
+                           response.meta.get("next_token"))
+
+    def followers(self, persona: Persona, page_token: str | None = None,
+                  limit: int = 1000) -> AccountPage:
+        return self._page(persona, "get_users_followers", page_token, limit)
+
+    def following(self, persona: Persona, page_token: str | None = None,
+                  limit: int = 1000) -> AccountPage:
+        return self._page(persona, "get_users_following", page_token, limit)
+
+    def incoming_requests(self, persona: Persona) -> list[str]:
+        """Ids of accounts asking to follow the protected persona (v1.1; not on every access
+        level: X answers 453 there, raised as a refusal naming the limitation)."""
+        api = self.v1(persona)
+        ids = self._call(persona, lambda: api.incoming_friendships(stringify_ids=True))
+        return [str(i) for i in (ids[0] if isinstance(ids, tuple) else ids)]
+
+    def send_message(self, persona: Persona, handle: str, text: str) -> str:
+        target = self.account(persona, handle)
+        client = self.client(persona)
+        response = self._call(persona, lambda: client.create_direct_message(
+            participant_id=target.id, text=text, user_auth=True))
+        return str(response.data["dm_event_id"])
+
+
+def _account(user: tweepy.User) -> Account:
+    return Account(str(user.id), user.username, user.name or "", bool(user.protected))
+
+
+def make_client(app: credentials.AppKeys, tokens: credentials.Tokens,
+                options: dict[str, object]) -> tweepy.Client:
+    made = tweepy.Client(consumer_key=app.consumer_key, consumer_secret=app.consumer_secret,
+                         access_token=tokens.access_token,
+                         access_token_secret=tokens.access_token_secret)
+    route(made.session, options)
+    return made
+
+
+# --- logging in: the PIN-based OAuth 1.0a flow, and checking whose credentials these are ----
+
+
+def start_login(options: dict[str, object], app: credentials.AppKeys, handle: str):  # type: ignore[no-untyped-def]
+    """Ask X for a request token; returns (the URL to open, the session to finish with)."""
+    from requests_oauthlib import OAuth1Session
+
+    session = OAuth1Session(app.consumer_key, client_secret=app.consumer_secret,
+                            callback_uri="oob")
+    route(session, options)
+    try:
+        session.fetch_request_token(f"{API}/oauth/request_token")
+        url = session.authorization_url(f"{API}/oauth/authorize", screen_name=handle,
+                                        force_login="true")
+    except Exception as e:  # noqa: BLE001
+        raise _login_error(e) from None
+    base = str(options.get("api_base") or API).rstrip("/")
+    return base + url[len(API):], session
+
+
+def finish_login(session, pin: str) -> credentials.Tokens:  # type: ignore[no-untyped-def]
+    """Trade the PIN the user got from X for the account's access token."""
+    try:
+        answer = session.fetch_access_token(f"{API}/oauth/access_token", verifier=pin)
+    except Exception as e:  # noqa: BLE001
+        raise _login_error(e) from None
+    return credentials.Tokens(answer["oauth_token"], answer["oauth_token_secret"])
+
+
+def _login_error(e: Exception) -> NetworkError:
+    from requests_oauthlib.oauth1_session import TokenRequestDenied
+
+    if isinstance(e, TokenRequestDenied):
+        return CredentialsRejected(f"X refused the login ({e.status_code}): check the app's "
+                                   "keys (`persona app set`) and the PIN, then try again")
+    if isinstance(e, requests.RequestException):
+        return Transient("the connection to X failed; check api_base and try again")
+    if isinstance(e, ValueError):
+        return CredentialsRejected("X's answer to the login was not understood; try again")
+    raise e
+
+
+def whoami(persona: Persona, options: dict[str, object], app: credentials.AppKeys,
+           tokens: credentials.Tokens) -> Account:
+    """The X account these credentials act for, as X says (GET /2/users/me)."""
+    client = make_client(app, tokens, options)
+    try:
+        return _account(client.get_me(user_fields=["protected"], user_auth=True).data)
+    except Exception as e:  # noqa: BLE001
+        error = map_error(persona, e)
+    if isinstance(error, CredentialsRejected):
+        raise CredentialsRejected("X rejected these credentials (401): check the access token "
+                                  "and secret, or log in again with the PIN") from None
+    raise error

@@ -1,0 +1,403 @@
+"""X API v2 (and the v1.1 upload and incoming-friendships paths) over the sandbox store.
+
+Each handler takes the calling account and the parsed request and returns (status, body)
+the way X answers: bodies, field names and errors follow the recorded responses in the
+project's X reference material. The HTTP server around it is `personas.sandbox.front`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from personas.errors import Duplicate, NotFound, RemoteRefused
+from personas.sandbox.store import Account, Post, Store
+
+MEDIA_SCHEMA = """
+CREATE TABLE IF NOT EXISTS media (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    alt_text TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL
+);
+"""
+FIRST_MEDIA_ID = 1_500_000_000_000_000_000
+NO_ACCESS = ("You currently have access to a subset of X API V2 endpoints and limited v1.1 "
+             "endpoints (e.g. media post, oauth) only. If you need access to this endpoint, "
+             "you may need a different access level. You can learn more here: "
+             "https://developer.x.com/en/portal/product")
+
+
+class ApiError(Exception):
+    """An answer other than success: status and X's body for it."""
+
+    def __init__(self, status: int, body: dict[str, object]) -> None:
+        super().__init__(status)
+        self.status, self.body = status, body
+
+
+def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> ApiError:
+    return ApiError(status, {"title": title, "detail": detail, "type": kind, "status": status})
+
+
+def forbidden(detail: str) -> ApiError:
+    return problem(403, "Forbidden", detail)
+
+
+def invalid(message: str, parameter: str) -> ApiError:
+    return ApiError(400, {
+        "errors": [{"parameters": {parameter: []}, "message": message}],
+        "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.twitter.com/2/problems/invalid-request"})
+
+
+@dataclass
+class Call:
+    """One authenticated request, parsed."""
+
+    caller: Account
+    consumer_key: str
+    access_level: str
+    args: tuple[str, ...]
+    query: dict[str, str]
+    body: dict[str, object] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{int(ts * 1000) % 1000:03d}Z"
+
+
+def _fields(call: Call, name: str) -> set[str]:
+    return set(filter(None, call.query.get(name, "").split(",")))
+
+
+class XApi:
+    """The operations, each one X endpoint; `routes` maps requests to them."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        store.db.executescript(MEDIA_SCHEMA)
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def user(self, account: Account, wanted: set[str] = frozenset()) -> dict[str, object]:  # type: ignore[assignment]
+        out: dict[str, object] = {"id": str(account.id), "name": account.name or account.handle,
+                                  "username": account.handle}
+        if "protected" in wanted:
+            out["protected"] = account.private
+        if "created_at" in wanted:
+            out["created_at"] = iso(account.created_at)
+        if "description" in wanted:
+            out["description"] = account.bio
+        return out
+
+    def tweet(self, post: Post, call: Call) -> dict[str, object]:
+        wanted = _fields(call, "tweet.fields")
+        out: dict[str, object] = {"id": str(post.id), "text": post.text,
+                                  "edit_history_tweet_ids": [str(post.id)]}
+        if "created_at" in wanted:
+            out["created_at"] = iso(post.created_at)
+        if "author_id" in wanted:
+            out["author_id"] = str(self.store.account(post.author).id)
+        if "public_metrics" in wanted:
+            out["public_metrics"] = {"retweet_count": post.reposts, "reply_count": post.replies,
+                                     "like_count": post.likes, "quote_count": post.quotes,
+                                     "bookmark_count": 0, "impression_count": post.impressions}
+        refs = [(t, r) for t, r in (("replied_to", post.in_reply_to), ("quoted", post.quote_of),
+                                    ("retweeted", post.repost_of)) if r is not None]
+        if "referenced_tweets" in wanted and refs:
+            out["referenced_tweets"] = [{"type": t, "id": str(r)} for t, r in refs]
+        return out
+
+    def _own(self, call: Call, user_id: str) -> None:
+        if user_id != str(call.caller.id):
+            raise forbidden("You are not permitted to perform this action.")
+
+    def _account(self, user_id: str) -> Account:
+        try:
+            return self.store.account_by_id(int(user_id))
+        except (NotFound, ValueError):
+            raise invalid(f"The `id` query parameter value [{user_id}] is not valid",
+                          "id") from None
+
+    # --- posts ------------------------------------------------------------------------------
+
+    def create_tweet(self, call: Call) -> tuple[int, dict[str, object]]:
+        body = call.body
+        text = body.get("text")
+        reply = body.get("reply") or {}
+        quote = body.get("quote_tweet_id")
+        media = (body.get("media") or {}).get("media_ids") or []  # type: ignore[union-attr]
+        if not isinstance(text, str) or (not text.strip() and not media):
+            raise invalid("text must not be empty", "text")
+        self._check_media(call, media)  # type: ignore[arg-type]
+        kind, target = "original", None
+        if isinstance(reply, dict) and reply.get("in_reply_to_tweet_id"):
+            kind, target = "reply", int(reply["in_reply_to_tweet_id"])
+        elif quote:
+            kind, target = "quote", int(quote)  # type: ignore[arg-type]
+        try:
+            post = self.store.publish(call.caller.handle, kind=kind, text=text, target=target,
+                                      idempotency_key=None)
+        except Duplicate:
+            raise forbidden("You are not allowed to create a Tweet with duplicate "
+                            "content.") from None
+        except RemoteRefused as e:
+            if "too long" in e.message:
+                raise forbidden("Your Tweet text is too long. For more information on how X "
+                                "counts characters, visit https://docs.x.com/resources/"
+                                "fundamentals/counting-characters") from None
+            raise forbidden("You attempted to reply to a Tweet that is deleted or not visible "
+                            "to you." if kind == "reply" else "Quoting this post is not "
+                            "allowed because you have been blocked or the post is not "
+                            "visible to you.") from None
+        return 201, {"data": {"id": str(post.id), "text": post.text,
+                              "edit_history_tweet_ids": [str(post.id)]}}
+
+    def _check_media(self, call: Call, ids: list[str]) -> None:
+        if len(ids) > 4:
+            raise invalid("Your media IDs are invalid: at most 4 images", "media.media_ids")
+        for media_id in ids:
+            row = self.store.db.execute("SELECT account_id FROM media WHERE id = ?",
+                                        (int(media_id),)).fetchone()
+            if row is None or row[0] != call.caller.id:
+                raise invalid(f"Your media IDs are invalid: {media_id}", "media.media_ids")
+
+    def delete_tweet(self, call: Call) -> tuple[int, dict[str, object]]:
+        deleted = self.store.delete_post(call.caller.handle, int(call.args[0]))
+        if not deleted:
+            raise forbidden("You are not allowed to delete this Tweet.")
+        return 200, {"data": {"deleted": True}}
+
+    def get_tweet(self, call: Call) -> tuple[int, dict[str, object]]:
+        post_id = call.args[0]
+        try:
+            post = self.store.post(int(post_id), viewer=call.caller.handle)
+        except NotFound:
+            return 200, {"errors": [{
+                "value": post_id, "detail": f"Could not find tweet with id: [{post_id}].",
+                "title": "Not Found Error", "resource_type": "tweet", "parameter": "id",
+                "resource_id": post_id,
+                "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
+        out: dict[str, object] = {"data": self.tweet(post, call)}
+        if "author_id" in call.query.get("expansions", ""):
+            out["includes"] = {"users": [self.user(self.store.account(post.author),
+                                                   _fields(call, "user.fields"))]}
+        return 200, out
+
+    def retweet(self, call: Call) -> tuple[int, dict[str, object]]:
+        self._own(call, call.args[0])
+        target = int(str(call.body.get("tweet_id", "0")))
+        try:
+            original = self.store.post(target, viewer=call.caller.handle)
+            self.store.publish(call.caller.handle, kind="repost", target=target,
+                               text=f"RT @{original.author}: {original.text}",
+                               idempotency_key=None)
+        except Duplicate:
+            pass  # X answers an existing repost as a success
+        except (NotFound, RemoteRefused):
+            raise forbidden("You cannot retweet a Tweet that you cannot see.") from None
+        row = self.store.db.execute("SELECT id FROM posts WHERE author_id = ? AND repost_of = ?",
+                                    (call.caller.id, target)).fetchone()
+        return 200, {"data": {"retweeted": True, "rest_id": str(row[0])}}
+
+    def unretweet(self, call: Call) -> tuple[int, dict[str, object]]:
+        self._own(call, call.args[0])
+        self.store.unrepost(call.caller.handle, int(call.args[1]))
+        return 200, {"data": {"retweeted": False}}
+
+    def _posts(self, posts: list[Post], call: Call) -> tuple[int, dict[str, object]]:
+        since = int(call.query.get("since_id", "0") or 0)
+        posts = [p for p in posts if p.id > since]
+        page, meta = _page(posts, call, default=10, low=5, high=100)
+        if page:
+            meta.update(newest_id=str(page[0].id), oldest_id=str(page[-1].id))
+        body: dict[str, object] = {"meta": meta}
+        if page:
+            body["data"] = [self.tweet(p, call) for p in page]
+        if page and "author_id" in call.query.get("expansions", ""):
+            wanted = _fields(call, "user.fields")
+            authors = dict.fromkeys(p.author for p in page)
+            body["includes"] = {"users": [self.user(self.store.account(a), wanted)
+                                          for a in authors]}
+        return 200, body
+
+    def user_tweets(self, call: Call) -> tuple[int, dict[str, object]]:
+        account = self._account(call.args[0])
+        return self._posts(self.store.timeline(account.handle, 3200), call)
+
+    def mentions(self, call: Call) -> tuple[int, dict[str, object]]:
+        self._own(call, call.args[0])
+        return self._posts(self.store.mentions(call.caller.handle), call)
+
+    # --- users and follows --------------------------------------------------------------------
+
+    def me(self, call: Call) -> tuple[int, dict[str, object]]:
+        return 200, {"data": self.user(call.caller, _fields(call, "user.fields"))}
+
+    def user_by_username(self, call: Call) -> tuple[int, dict[str, object]]:
+        name = call.args[0]
+        try:
+            account = self.store.account(name)
+        except NotFound:
+            return 200, {"errors": [{
+                "value": name, "detail": f"Could not find user with username: [{name}].",
+                "title": "Not Found Error", "resource_type": "user", "parameter": "username",
+                "resource_id": name,
+                "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
+        return 200, {"data": self.user(account, _fields(call, "user.fields"))}
+
+    def user_by_id(self, call: Call) -> tuple[int, dict[str, object]]:
+        return 200, {"data": self.user(self._account(call.args[0]), _fields(call, "user.fields"))}
+
+    def follow(self, call: Call) -> tuple[int, dict[str, object]]:
+        self._own(call, call.args[0])
+        target = self._account(str(call.body.get("target_user_id", "")))
+        if target.id == call.caller.id:
+            raise forbidden("You are not permitted to perform this action.")
+        state = self.store.follow(call.caller.handle, target.handle)
+        return 200, {"data": {"following": state == "active", "pending_follow": state == "pending"}}
+
+    def unfollow(self, call: Call) -> tuple[int, dict[str, object]]:
+        self._own(call, call.args[0])
+        self.store.unfollow(call.caller.handle, self._account(call.args[1]).handle)
+        return 200, {"data": {"following": False}}
+
+    def _users(self, handles: list[str], call: Call) -> tuple[int, dict[str, object]]:
+        page, meta = _page(handles, call, default=100, low=1, high=1000)
+        body: dict[str, object] = {"meta": meta}
+        if page:
+            wanted = _fields(call, "user.fields")
+            body["data"] = [self.user(self.store.account(h), wanted) for h in page]
+        return 200, body
+
+    def followers(self, call: Call) -> tuple[int, dict[str, object]]:
+        return self._users(self.store.followers(self._account(call.args[0]).handle), call)
+
+    def following(self, call: Call) -> tuple[int, dict[str, object]]:
+        return self._users(self.store.following(self._account(call.args[0]).handle), call)
+
+    def send_dm(self, call: Call) -> tuple[int, dict[str, object]]:
+        if call.access_level != "read-write-dm":
+            raise forbidden("You are not permitted to perform this action.")
+        recipient = self._account(call.args[0])
+        text = call.body.get("text")
+        if not isinstance(text, str) or not text:
+            raise invalid("text must not be empty", "text")
+        event = self.store.send_message(call.caller.handle, recipient.handle, text)
+        low, high = sorted((call.caller.id, recipient.id))
+        return 201, {"data": {"dm_conversation_id": f"{low}-{high}",
+                              "dm_event_id": str(FIRST_MEDIA_ID + event)}}
+
+    def send_dm_in_conversation(self, call: Call) -> tuple[int, dict[str, object]]:
+        """A one-to-one conversation's id is both participants' ids, "<low>-<high>"."""
+        ids = call.args[0].split("-")
+        if str(call.caller.id) not in ids:
+            raise forbidden("You are not permitted to perform this action.")
+        other = ids[1] if ids[0] == str(call.caller.id) else ids[0]
+        return self.send_dm(Call(call.caller, call.consumer_key, call.access_level, (other,),
+                                 call.query, call.body))
+
+    # --- v1.1 ---------------------------------------------------------------------------------
+
+    def upload(self, call: Call) -> tuple[int, dict[str, object]]:
+        data = call.files.get("media")
+        if not data:
+            raise ApiError(400, {"errors": [{"code": 38,
+                                             "message": "media parameter is missing."}]})
+        kind = _image_type(data)
+        if kind is None:
+            raise ApiError(400, {"errors": [{"code": 324,
+                                             "message": "Unsupported image format"}]})
+        with self.store.write() as db:
+            media_id = db.execute("SELECT coalesce(max(id), ?) + 1 FROM media",
+                                  (FIRST_MEDIA_ID,)).fetchone()[0]
+            db.execute("INSERT INTO media VALUES (?,?,?,?,?)",
+                       (media_id, call.caller.id, len(data), "", self.store.clock()))
+        return 200, {"media_id": media_id, "media_id_string": str(media_id), "size": len(data),
+                     "expires_after_secs": 86400, "image": {"image_type": kind, "w": 1, "h": 1}}
+
+    def media_metadata(self, call: Call) -> tuple[int, dict[str, object]]:
+        alt = call.body.get("alt_text") or {}
+        with self.store.write() as db:
+            done = db.execute("UPDATE media SET alt_text = ? WHERE id = ? AND account_id = ?",
+                              (str(alt.get("text", ""))[:1000], int(str(call.body.get(  # type: ignore[union-attr]
+                                  "media_id", 0))), call.caller.id)).rowcount
+        if not done:
+            raise ApiError(400, {"errors": [{"code": 324, "message": "Invalid media id."}]})
+        return 200, {}
+
+    def incoming(self, call: Call) -> tuple[int, dict[str, object]]:
+        if call.access_level == "basic":
+            raise ApiError(403, {"errors": [{"message": NO_ACCESS, "code": 453}]})
+        ids = [self.store.account(h).id for h in
+               self.store.followers(call.caller.handle, state="pending")]
+        as_text = call.query.get("stringify_ids") in ("true", "1")
+        return 200, {"ids": [str(i) for i in ids] if as_text else ids, "next_cursor": 0,
+                     "next_cursor_str": "0", "previous_cursor": 0, "previous_cursor_str": "0",
+                     "total_count": None}
+
+    def routes(self) -> list[tuple[str, re.Pattern[str], Callable[[Call], tuple[int, dict]], str]]:  # type: ignore[type-arg]
+        """(method, path pattern, handler, rate-limit bucket) for every endpoint."""
+        table = [
+            ("POST", r"/2/tweets", self.create_tweet, "create_post"),
+            ("DELETE", r"/2/tweets/(\d+)", self.delete_tweet, "delete_post"),
+            ("GET", r"/2/tweets/(\d+)", self.get_tweet, "tweet_lookup"),
+            ("POST", r"/2/users/(\d+)/retweets", self.retweet, "repost"),
+            ("DELETE", r"/2/users/(\d+)/retweets/(\d+)", self.unretweet, "repost"),
+            ("GET", r"/2/users/me", self.me, "me"),
+            ("GET", r"/2/users/by/username/(\w{1,50})", self.user_by_username, "user_lookup"),
+            ("GET", r"/2/users/(\d+)", self.user_by_id, "user_lookup"),
+            ("POST", r"/2/users/(\d+)/following", self.follow, "follow"),
+            ("DELETE", r"/2/users/(\d+)/following/(\d+)", self.unfollow, "follow"),
+            ("GET", r"/2/users/(\d+)/followers", self.followers, "followers"),
+            ("GET", r"/2/users/(\d+)/following", self.following, "following"),
+            ("GET", r"/2/users/(\d+)/mentions", self.mentions, "mentions"),
+            ("GET", r"/2/users/(\d+)/tweets", self.user_tweets, "user_posts"),
+            ("POST", r"/2/dm_conversations/with/(\d+)/messages", self.send_dm, "dm"),
+            ("POST", r"/2/dm_conversations/(\d+-\d+)/messages", self.send_dm_in_conversation,
+             "dm"),
+            ("POST", r"/1\.1/media/upload\.json", self.upload, "media"),
+            ("POST", r"/1\.1/media/metadata/create\.json", self.media_metadata, "media"),
+            ("GET", r"/1\.1/friendships/incoming\.json", self.incoming, "incoming"),
+        ]
+        return [(m, re.compile(p), h, b) for m, p, h, b in table]
+
+
+def _page(items: list, call: Call, *, default: int, low: int, high: int) -> tuple[list, dict]:  # type: ignore[type-arg]
+    """One page of a newest-first list, and X's `meta` for it (tokens are opaque offsets)."""
+    try:
+        size = int(call.query.get("max_results", default))
+    except ValueError:
+        size = -1
+    if not low <= size <= high:
+        raise invalid(f"The `max_results` query parameter value [{call.query.get('max_results')}]"
+                      f" is not between {low} and {high}", "max_results")
+    token = call.query.get("pagination_token")
+    start = _offset(token) if token else 0
+    page = items[start:start + size]
+    meta: dict[str, object] = {"result_count": len(page)}
+    if start + size < len(items):
+        meta["next_token"] = f"{start + size:x}".rjust(13, "0").upper()
+    if start:
+        meta["previous_token"] = f"{max(start - size, 0):x}".rjust(13, "0").upper()
+    return page, meta
+
+
+def _offset(token: str) -> int:
+    try:
+        return int(token, 16)
+    except ValueError:
+        raise invalid(f"The `pagination_token` query parameter value [{token}] is not valid",
+                      "pagination_token") from None
+
+
+def _image_type(data: bytes) -> str | None:
+    signatures = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
+                  b"GIF87a": "image/gif", b"GIF89a": "image/gif", b"RIFF": "image/webp"}
+    return next((kind for magic, kind in signatures.items() if data.startswith(magic)), None)

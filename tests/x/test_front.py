@@ -1,0 +1,286 @@
+"""The loopback X API front, spoken to as a bare HTTP client: signatures, X's shapes and
+schemas, rate-limit headers, limits and faults."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.x.api import check_openapi, recorded, same_shape, shape, signed_session
+
+
+def _session(x_env, handle: str):  # type: ignore[no-untyped-def]
+    tokens = x_env.issue(handle)
+    return signed_session(x_env.front.url, x_env.consumer, tokens.access_token,
+                          tokens.access_token_secret), tokens
+
+
+API = "https://api.twitter.com"
+
+
+def test_a_correctly_signed_request_is_answered(x_env):
+    session, tokens = _session(x_env, "Jesse")
+    response = session.get(f"{API}/2/users/me")
+    assert response.status_code == 200
+    assert response.json()["data"]["username"] == "Jesse"
+    assert response.json()["data"]["id"] == tokens.user_id
+
+
+def test_a_wrong_signature_is_refused_with_401(x_env):
+    tokens = x_env.issue("Jesse")
+    wrong = signed_session(x_env.front.url, (x_env.consumer[0], "not-the-secret"),
+                           tokens.access_token, tokens.access_token_secret)
+    response = wrong.post(f"{API}/2/tweets", json={"text": "should not land"})
+    assert response.status_code == 401
+    assert response.json() == {"title": "Unauthorized", "type": "about:blank", "status": 401,
+                               "detail": "Unauthorized"}
+    assert x_env.front.store.timeline("Jesse") == []
+
+
+def test_a_signature_over_the_front_url_instead_of_x_is_refused(x_env):
+    from requests_oauthlib import OAuth1
+
+    tokens = x_env.issue("Jesse")
+    auth = OAuth1(*x_env.consumer, tokens.access_token, tokens.access_token_secret)
+    response = requests.get(f"{x_env.front.url}/2/users/me", auth=auth, timeout=5)
+    assert response.status_code == 401
+
+
+def test_a_tampered_body_parameter_or_unsigned_request_is_refused(x_env):
+    session, _ = _session(x_env, "Jesse")
+    assert requests.get(f"{x_env.front.url}/2/users/me", timeout=5).status_code == 401
+    request = requests.Request("GET", f"{API}/2/users/1/followers?max_results=10",
+                               auth=session.auth).prepare()
+    request.url = request.url.replace("max_results=10", "max_results=20")
+    assert session.send(request).status_code == 401
+
+
+def test_revoked_tokens_are_refused(x_env, cli):
+    session, _ = _session(x_env, "JesseStay")
+    assert session.get(f"{API}/2/users/me").status_code == 200
+    result = cli("--config", str(x_env.config), "sandbox", "revoke", "we", "--json")
+    assert result.code == 0, result.err
+    assert result.json() == {"persona": "we", "revoked": 1}
+    assert session.get(f"{API}/2/users/me").status_code == 401
+
+
+def _replay(session, interaction, ids):  # type: ignore[no-untyped-def]
+    """Make the recorded request against the front, with our ids in place of X's."""
+    import json
+
+    uri = interaction["uri"]
+    for theirs, ours in ids.items():
+        uri = uri.replace(theirs, ours)
+    body = interaction["request_body"]
+    if body:
+        for theirs, ours in ids.items():
+            body = body.replace(theirs, ours)
+        body = json.loads(body)
+    return session.request(interaction["method"], uri, json=body)
+
+
+def test_answers_have_the_recorded_shapes_statuses_and_rate_headers(x_env):
+    store = x_env.front.store
+    session, tokens = _session(x_env, "JessesLinks")
+    me = tokens.user_id
+    other = store.ensure_account("someone")
+    original = store.publish("someone", kind="original", text="worth sharing", target=None,
+                             idempotency_key=None)
+    store.follow("someone", "JessesLinks")
+    for i in range(100):  # more than a page (100 by default), so pages say where to go on
+        store.ensure_account(f"fan{i}")
+        store.follow(f"fan{i}", "JessesLinks")
+        store.follow("JessesLinks", f"fan{i}")
+    ids = {"1072250532645998596": me, "17874544": str(other.id), "783214": me,
+           "1415348607813832708": str(original.id), "750362064426721281": str(other.id)}
+    checked = 0
+    for name, interactions in recorded().items():
+        created = None
+        for interaction in interactions:
+            if interaction["uri"].endswith("/dm_conversations") or "dm_events" in \
+                    interaction["uri"]:
+                continue  # group conversations and DM lookups are not used by persona
+            if created:
+                ids[interaction["uri"].rsplit("/", 1)[-1]] = created
+            response = _replay(session, interaction, ids)
+            assert response.status_code == interaction["status"], (name, response.text)
+            assert same_shape(response.json(), interaction["body"]), (
+                name, shape(response.json()), shape(interaction["body"]))
+            for header in interaction["headers"]:
+                assert header in response.headers, (name, header)
+            if name.endswith("create_and_delete_tweet") and interaction["method"] == "POST":
+                created = response.json()["data"]["id"]
+            checked += 1
+    assert checked >= 9
+
+
+def _openapi_cases(x_env):  # type: ignore[no-untyped-def]
+    store = x_env.front.store
+    session, tokens = _session(x_env, "Jesse")
+    me = tokens.user_id
+    other = store.ensure_account("ana")
+    post = store.publish("ana", kind="original", text="hi @Jesse", target=None,
+                         idempotency_key=None)
+    store.follow("ana", "Jesse")
+    store.ensure_account("bo")
+    store.follow("Jesse", "bo")
+    tweet = session.post(f"{API}/2/tweets", json={"text": "a post"})
+    own = tweet.json()["data"]["id"]
+    fields = "tweet.fields=created_at,public_metrics,author_id,referenced_tweets"
+    return session, [
+        ("/2/tweets", "post", tweet),
+        ("/2/tweets/{id}", "get", session.get(
+            f"{API}/2/tweets/{post.id}?{fields}&expansions=author_id&user.fields=protected")),
+        ("/2/users/{id}/retweets", "post",
+         session.post(f"{API}/2/users/{me}/retweets", json={"tweet_id": str(post.id)})),
+        ("/2/users/{id}/retweets/{source_tweet_id}", "delete",
+         session.delete(f"{API}/2/users/{me}/retweets/{post.id}")),
+        ("/2/users/me", "get", session.get(f"{API}/2/users/me?user.fields=protected")),
+        ("/2/users/by/username/{username}", "get", session.get(f"{API}/2/users/by/username/ana")),
+        ("/2/users/{id}/following", "post", session.post(
+            f"{API}/2/users/{me}/following", json={"target_user_id": str(other.id)})),
+        ("/2/users/{source_user_id}/following/{target_user_id}", "delete",
+         session.delete(f"{API}/2/users/{me}/following/{other.id}")),
+        ("/2/users/{id}/followers", "get", session.get(f"{API}/2/users/{me}/followers")),
+        ("/2/users/{id}/following", "get", session.get(f"{API}/2/users/{me}/following")),
+        ("/2/users/{id}/mentions", "get", session.get(f"{API}/2/users/{me}/mentions?{fields}")),
+        ("/2/users/{id}/tweets", "get", session.get(f"{API}/2/users/{me}/tweets?{fields}")),
+        ("/2/dm_conversations/with/{participant_id}/messages", "post", session.post(
+            f"{API}/2/dm_conversations/with/{other.id}/messages", json={"text": "hello"})),
+        ("/2/tweets/{id}", "delete", session.delete(f"{API}/2/tweets/{own}")),
+    ]
+
+
+def test_answers_validate_against_x_openapi_schemas(x_env):
+    _, cases = _openapi_cases(x_env)
+    for path, method, response in cases:
+        assert response.status_code in (200, 201), (path, response.text)
+        check_openapi(path, method, response.status_code, response.json())
+    statuses = {(p, m): r.json() for p, m, r in cases}
+    assert statuses[("/2/users/{id}/followers", "get")]["meta"]["result_count"] == 1
+    assert statuses[("/2/users/{id}/following", "get")]["data"][0]["username"] == "bo"
+    mentions = statuses[("/2/users/{id}/mentions", "get")]["data"]
+    assert [m["text"] for m in mentions] == ["hi @Jesse"]
+    metrics = statuses[("/2/users/{id}/tweets", "get")]["data"][0]["public_metrics"]
+    assert set(metrics) >= {"retweet_count", "reply_count", "like_count", "quote_count"}
+
+
+def test_rate_limit_headers_count_down_and_429_says_when(x_env):
+    from personas.sandbox.front import LIMITS
+
+    x_env.front.limits["me"] = 3
+    session, _ = _session(x_env, "Jesse")
+    x_env.front._local.__dict__.clear()  # reopen this thread's store with the new limits
+    remaining = []
+    for _ in range(3):
+        response = session.get(f"{API}/2/users/me")
+        assert response.status_code == 200
+        remaining.append(int(response.headers["x-rate-limit-remaining"]))
+        assert response.headers["x-rate-limit-limit"] == "3"
+    assert remaining == [2, 1, 0]
+    limited = session.get(f"{API}/2/users/me")
+    assert limited.status_code == 429
+    assert limited.json() == {"title": "Too Many Requests", "detail": "Too Many Requests",
+                              "type": "about:blank", "status": 429}
+    assert int(limited.headers["x-rate-limit-reset"]) > 0
+    assert LIMITS["create_post"] == 100  # X's documented default stays
+
+
+def test_x_rules_length_duplicates_and_protected_follows(x_env):
+    session, tokens = _session(x_env, "Jesse")
+    assert session.post(f"{API}/2/tweets", json={"text": "once"}).status_code == 201
+    duplicate = session.post(f"{API}/2/tweets", json={"text": "once"})
+    assert duplicate.status_code == 403
+    assert duplicate.json() == {
+        "detail": "You are not allowed to create a Tweet with duplicate content.",
+        "type": "about:blank", "title": "Forbidden", "status": 403}
+    too_long = session.post(f"{API}/2/tweets", json={"text": "x" * 281})
+    assert too_long.status_code == 403 and "too long" in too_long.json()["detail"]
+    assert session.post(f"{API}/2/tweets", json={"text": "🙂" * 140}).status_code == 201
+    protected = x_env.front.store.account("JesseStay").id
+    follow = session.post(f"{API}/2/users/{tokens.user_id}/following",
+                          json={"target_user_id": str(protected)})
+    assert follow.json() == {"data": {"following": False, "pending_follow": True}}
+
+
+def test_injected_faults_status_delay_and_reset(x_env):
+    session, _ = _session(x_env, "Jesse")
+    x_env.front.inject(status=503, path="/2/users/me")
+    assert session.get(f"{API}/2/users/me").status_code == 503
+    assert session.get(f"{API}/2/users/me").status_code == 200
+    x_env.front.inject(reset=True, path="/2/users/me")
+    try:
+        session.get(f"{API}/2/users/me")
+        raise AssertionError("the connection should have been reset")
+    except requests.ConnectionError:
+        pass
+    x_env.front.inject(delay=0.5, path="/2/users/me")
+    try:
+        session.get(f"{API}/2/users/me", timeout=0.2)
+        raise AssertionError("the request should have timed out")
+    except requests.Timeout:
+        pass
+
+
+def test_v1_upload_and_incoming_friendships(x_env):
+    import base64
+
+    session, _ = _session(x_env, "JesseStay")
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+                           "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    upload = session.post("https://upload.twitter.com/1.1/media/upload.json",
+                          files={"media": ("a.png", png)})
+    assert upload.status_code == 200, upload.text
+    media_id = upload.json()["media_id_string"]
+    posted = session.post(f"{API}/2/tweets", json={"text": "with a picture",
+                                                   "media": {"media_ids": [media_id]}})
+    assert posted.status_code == 201
+    bad = session.post(f"{API}/2/tweets", json={"text": "bad media",
+                                                "media": {"media_ids": ["12345"]}})
+    assert bad.status_code == 400
+    x_env.front.store.ensure_account("ana")
+    x_env.front.store.follow("ana", "JesseStay")
+    incoming = session.get(f"{API}/1.1/friendships/incoming.json")
+    assert incoming.json()["ids"] == [x_env.front.store.account("ana").id]
+    x_env.front.oauth.set_access_level(x_env.consumer[0], "basic")
+    limited = session.get(f"{API}/1.1/friendships/incoming.json")
+    assert limited.status_code == 403 and limited.json()["errors"][0]["code"] == 453
+
+
+def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
+    """`persona sandbox serve` as a user runs it: its URL on stdout, limits from --limit."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, persona_env
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "personas", "--config", str(x_env.config), "sandbox", "serve",
+         "--port", "0", "--limit", "me=1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=ROOT, env=persona_env(persona_home))
+    try:
+        url = server.stdout.readline().strip()  # type: ignore[union-attr]
+        assert url.startswith("http://127.0.0.1:")
+        tokens = x_env.issue("Jesse")  # same database: PERSONA_HOME's sandbox
+        session = signed_session(url, x_env.consumer, tokens.access_token,
+                                 tokens.access_token_secret)
+        assert session.get(f"{API}/2/users/me").status_code == 200
+        assert session.get(f"{API}/2/users/me").status_code == 429
+        assert requests.get(f"{url}/2/users/me", timeout=5).status_code == 401
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(10)
+    assert server.returncode == 0
+
+
+def test_sandbox_serve_refuses_an_unknown_limit(cli):
+    result = cli("sandbox", "serve", "--limit", "tweets=5")
+    assert result.code == 2
+    assert result.err.startswith("persona: --limit 'tweets=5': write NAME=N with NAME one of ")
+
+
+def test_sandbox_serve_on_a_busy_port_is_one_line(front, cli):
+    result = cli("sandbox", "serve", "--port", str(front.port))
+    assert result.code == 2
+    assert result.err.splitlines()[-1].startswith(
+        f"persona: cannot listen on 127.0.0.1:{front.port} (Address already in use)")

@@ -1,0 +1,111 @@
+"""The X network through real tweepy over real HTTP to the front: every operation."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from personas.errors import NotFound
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+                       "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+
+def test_create_reply_quote_delete(logged_in):
+    net, me, we = logged_in.network(), logged_in.persona("me"), logged_in.persona("we")
+    sent = net.publish(me, kind="original", text="first morsel", target=None,
+                       idempotency_key="k1")
+    assert sent.url == f"https://x.com/Jesse/status/{sent.remote_id}"
+    reply = net.publish(we, kind="reply", text="nice", target=sent.remote_id,
+                        idempotency_key="k2")
+    quote = net.publish(we, kind="quote", text="read this", target=sent.remote_id,
+                        idempotency_key="k3")
+    assert net.get_post(we, reply.remote_id).in_reply_to == sent.remote_id
+    assert net.get_post(we, quote.remote_id).quote_of == sent.remote_id
+    assert net.get_post(we, reply.remote_id).author_private is True
+    with pytest.raises(NotFound):  # a protected account's post, not followed by me
+        net.get_post(me, reply.remote_id)
+    net.delete(we, quote.remote_id)
+    assert [p.id for p in net.timeline(we)] == [reply.remote_id]
+
+
+def test_repost_and_undo(logged_in):
+    net, me, you = logged_in.network(), logged_in.persona("me"), logged_in.persona("you")
+    original = net.publish(me, kind="original", text="share me", target=None,
+                           idempotency_key="k1")
+    repost = net.publish(you, kind="repost", text="", target=original.remote_id,
+                         idempotency_key="k2")
+    assert repost.remote_id != original.remote_id
+    [mine] = net.timeline(you)
+    assert (mine.kind, mine.repost_of) == ("repost", original.remote_id)
+    net.undo_repost(you, original.remote_id)
+    assert net.timeline(you) == []
+
+
+def test_follow_unfollow_and_pending_for_protected(logged_in):
+    net, me, you = logged_in.network(), logged_in.persona("me"), logged_in.persona("you")
+    followed = net.follow(you, "Jesse")
+    assert (followed.following, followed.pending) == (True, False)
+    pending = net.follow(you, "JesseStay")
+    assert (pending.following, pending.pending) == (False, True)
+    assert [a.handle for a in net.followers(me).accounts] == ["JessesLinks"]
+    assert [a.handle for a in net.following(you).accounts] == ["Jesse"]
+    net.unfollow(you, "Jesse")
+    assert net.following(you).accounts == []
+    assert net.incoming_requests(logged_in.persona("we")) == [
+        str(logged_in.front.store.account("JessesLinks").id)]
+
+
+def test_followers_pages_newest_first(logged_in):
+    store = logged_in.front.store
+    for i in range(7):
+        store.ensure_account(f"fan{i}")
+        store.follow(f"fan{i}", "JessesLinks")
+    net, you = logged_in.network(), logged_in.persona("you")
+    first = net.followers(you, limit=3)
+    assert [a.handle for a in first.accounts] == ["fan6", "fan5", "fan4"]
+    second = net.followers(you, page_token=first.next_token, limit=3)
+    third = net.followers(you, page_token=second.next_token, limit=3)
+    assert [a.handle for a in second.accounts + third.accounts] == [
+        "fan3", "fan2", "fan1", "fan0"]
+    assert third.next_token is None
+
+
+def test_me_lookup_mentions_metrics_and_messages(logged_in):
+    store = logged_in.front.store
+    net, we = logged_in.network(), logged_in.persona("we")
+    assert net.me(we).handle == "JesseStay" and net.me(we).protected is True
+    assert net.account(we, "@Jesse").handle == "Jesse"
+    own = net.publish(we, kind="original", text="hello members", target=None,
+                      idempotency_key="k1")
+    store.ensure_account("ana")
+    store.follow("ana", "JesseStay")
+    store.db.execute("UPDATE follows SET state = 'active'")  # the owner approved ana
+    store.publish("ana", kind="reply", text="hi!", target=int(own.remote_id),
+                  idempotency_key=None)
+    store.publish("ana", kind="original", text="@JesseStay can I join?", target=None,
+                  idempotency_key=None)
+    store.like(int(own.remote_id), 4)
+    mentions = net.mentions(we)
+    assert [(m.author, m.text) for m in mentions] == [("ana", "@JesseStay can I join?"),
+                                                      ("ana", "hi!")]
+    assert net.mentions(we, since_id=mentions[1].id)[0].text == "@JesseStay can I join?"
+    [metrics] = net.recent_posts(we)
+    assert (metrics.likes, metrics.replies, metrics.impressions) == (4, 1, 40)
+    event = net.send_message(we, "ana", "welcome! tell us about yourself")
+    assert event and store.messages("ana") == [("JesseStay", "welcome! tell us about yourself",
+                                                store.messages("ana")[0][2])]
+
+
+def test_media_upload_with_alt_text(logged_in, tmp_path):
+    picture = tmp_path / "picture.png"
+    picture.write_bytes(PNG)
+    net, me = logged_in.network(), logged_in.persona("me")
+    media_id = net.upload_media(me, str(picture), alt_text="a single pixel")
+    sent = net.publish(me, kind="original", text="look", target=None, idempotency_key="k",
+                       media_ids=(media_id,))
+    assert sent.remote_id
+    row = logged_in.front.store.db.execute("SELECT alt_text FROM media WHERE id = ?",
+                                           (int(media_id),)).fetchone()
+    assert row == ("a single pixel",)
