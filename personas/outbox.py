@@ -23,6 +23,7 @@ from sqlmodel import select
 from personas import db
 from personas.errors import (
     BadInput,
+    CredentialsRejected,
     Duplicate,
     NetworkError,
     NotFound,
@@ -221,7 +222,11 @@ def _record_failure(row: OutboxItem, error: NetworkError) -> None:
         assert stored is not None
         stored.last_error = error.message
         stored.updated_at = utcnow()
-        if isinstance(error, RemoteRefused) or stored.attempts >= MAX_ATTEMPTS:
+        if isinstance(error, CredentialsRejected):
+            # not the item's fault: it goes as soon as `persona login` has been run
+            stored.status = Status.QUEUED
+            stored.next_attempt_at = None
+        elif isinstance(error, RemoteRefused) or stored.attempts >= MAX_ATTEMPTS:
             stored.status = Status.FAILED
             stored.next_attempt_at = None
             if not isinstance(error, RemoteRefused):
@@ -230,6 +235,11 @@ def _record_failure(row: OutboxItem, error: NetworkError) -> None:
             stored.status = Status.QUEUED
             stored.next_attempt_at = next_attempt(error, stored.attempts)
         s.add(stored)
+        if isinstance(error, CredentialsRejected):
+            # every item of the persona waits for the same login: `persona queue` says so
+            s.exec(update(OutboxItem)  # type: ignore[call-overload]
+                   .where(OutboxItem.persona == row.persona, OutboxItem.status == Status.QUEUED)
+                   .values(last_error=error.message))
         s.commit()
         row.status, row.last_error = stored.status, stored.last_error
         row.next_attempt_at = stored.next_attempt_at

@@ -16,8 +16,16 @@ from datetime import UTC, datetime
 
 from personas import outbox
 from personas.context import Context
-from personas.errors import NetworkError, NotFound, RateLimited, StorageError
+from personas.errors import (
+    CredentialsRejected,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    StorageError,
+)
 from personas.models import OutboxItem
+
+LOGIN_WAIT = 15 * 60  # seconds a persona whose credentials were rejected sits out
 
 
 @dataclass
@@ -113,6 +121,12 @@ class Worker:
             return
         try:
             sent = outbox.send(row, self.ctx.network_for(persona), persona)
+        except CredentialsRejected as e:
+            self.tally.retrying += 1
+            # the persona waits (a login may come meanwhile); the others go on
+            self.tally.blocked[row.persona] = time.time() + LOGIN_WAIT
+            self.log(f"item {row.id} -> {row.persona}: {e.message}; {row.persona} stops "
+                     "sending, the others go on")
         except RateLimited as e:
             self.tally.retrying += 1
             self.tally.blocked[row.persona] = e.reset_at or time.time() + 60

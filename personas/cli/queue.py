@@ -58,6 +58,11 @@ def queue(
     table(["id", "persona", "kind", "status", "when", "tries", "text", "last error / url"],
           [[str(r["id"]), r["persona"], r["kind"], r["status"], _when(r), str(r["attempts"]),
             _short(r["text"]), r["last_error"] or r["url"] or ""] for r in rows])
+    # what stops a whole persona deserves a line of its own, whatever the table's width
+    stopped = {r["persona"]: r["last_error"] for r in rows
+               if r["status"] == "queued" and "persona login" in (r["last_error"] or "")}
+    for name, error in stopped.items():
+        message(f"{name} is not sending: {error}")
 
 
 @app.command("cancel")

@@ -44,6 +44,7 @@ class Fault:
     delay: float = 0.0
     reset: bool = False
     lose_answer: bool = False  # do the work, then reset: the client cannot know it landed
+    answer_after: float = 0.0  # do the work, then wait this long before answering
     path: str = ""  # only requests whose path starts with this
     times: int = 1
 
@@ -284,6 +285,8 @@ def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
             else:
                 headers_in = {k.lower(): v for k, v in self.headers.items()}
                 status, headers, payload = front.answer(self.command, path, headers_in, body)
+                if fault and fault.answer_after:  # done, but the answer is slow to come
+                    time.sleep(fault.answer_after)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

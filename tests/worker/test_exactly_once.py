@@ -60,7 +60,7 @@ def wait_for_work(proc: subprocess.Popen, timeout: float = 30) -> None:
         ready, _, _ = readable([proc.stderr], [], [], 0.05)
         if ready:
             line = proc.stderr.readline()
-            if not line or "-> p" in line or "after a crash" in line:
+            if not line or " -> " in line or "after a crash" in line:
                 return
     raise AssertionError("the worker did not start working")
 
@@ -102,14 +102,13 @@ def test_killed_workers_never_lose_or_double(persona_home):
     texts = enqueue(200)
     rng = random.Random(7)
     kills = 0
-    while kills < 20 or len(landed(persona_home)) < len(texts):
+    while kills < 20:  # then one last worker drains the rest
         proc = worker(persona_home, "--interval", "0.2")
         wait_for_work(proc)
         time.sleep(rng.uniform(0, 0.3))
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
         kills += 1
-        assert kills < 200, "the queue does not drain"
     final = worker(persona_home, "--once", "--json")
     out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err[-2000:]
