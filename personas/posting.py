@@ -123,13 +123,15 @@ class Posted:
                 "url": self.url}
 
 
-def post(ctx: Context, routed: Routed, *, worker: str = "cli") -> Posted:
+def post(ctx: Context, routed: Routed, *, worker: str = "cli",
+         media: list[dict[str, str]] | None = None) -> Posted:
     """Store the routed item, then send it now. A network failure leaves it queued."""
     from personas import outbox
     from personas.errors import NetworkError
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
-    claimed = outbox.enqueue(routed.item, routed.decision, persona, claim_for=worker)
+    claimed = outbox.enqueue(routed.item, routed.decision, persona, claim_for=worker,
+                             media=media)
     error: PersonaError | None = None
     try:
         row = outbox.send(claimed, ctx.network_for(persona), persona)
