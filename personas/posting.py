@@ -83,8 +83,11 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
 
 def _target_privacy(ctx: Context, candidates: list[Persona], post_id: str) -> tuple[bool, list[str]]:
     """Is the target private, or seen only through a private persona? And who sees it."""
+    from personas.errors import CredentialsRejected
+
     private_author = False
     seen_by: list[str] = []
+    unchecked: CredentialsRejected | None = None
     for persona in ctx.config.personas:
         if persona.network_kind != candidates[0].network_kind:
             continue
@@ -92,8 +95,15 @@ def _target_privacy(ctx: Context, candidates: list[Persona], post_id: str) -> tu
             post = ctx.network_for(persona).get_post(persona, post_id)
         except NotFound:
             continue
+        except CredentialsRejected as e:
+            # A persona that cannot ask counts as not seeing the post: that can only make
+            # the item look more private, never less.
+            unchecked = unchecked or e
+            continue
         seen_by.append(persona.name)
         private_author = private_author or post.author_private
+    if not seen_by and unchecked is not None:
+        raise unchecked
     if not seen_by:
         raise BadInput(f"no post {post_id} on the {candidates[0].network_kind} network that "
                        "your personas can see; check the id or URL")
