@@ -134,7 +134,11 @@ class Front:
             unauthorized = ({"errors": [{"code": 89, "message": "Invalid or expired token."}]}
                             if path.startswith("/1.1/") else UNAUTHORIZED)
             return _json(401, unauthorized)
-        call = self._call(consumer, token, match.groups(), query_string, headers, body)
+        try:
+            call = self._call(consumer, token, match.groups(), query_string, headers, body)
+        except ValueError:
+            return _json(400, {"title": "Invalid Request", "detail": "The request body is not "
+                               "valid JSON.", "type": "about:blank", "status": 400})
         return self._dispatch(handler, bucket, call)
 
     def _call(self, consumer: str, token: Token, args: tuple[str, ...], query_string: str,
@@ -283,7 +287,12 @@ def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
                     "Service Unavailable").body)
             else:
                 headers_in = {k.lower(): v for k, v in self.headers.items()}
-                status, headers, payload = front.answer(self.command, path, headers_in, body)
+                try:
+                    status, headers, payload = front.answer(self.command, path, headers_in,
+                                                            body)
+                except Exception:  # noqa: BLE001 (answer like X would, and keep serving)
+                    status, headers, payload = _json(500, problem(
+                        500, "Internal Server Error", "Internal Server Error").body)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -294,3 +294,12 @@ def test_sandbox_serve_refuses_a_bad_fault(cli):
     assert "says what to match but not what to do" in result.err
     result = cli("sandbox", "serve", "--fault", "status=abc")
     assert result.code == 2 and "unknown part 'status=abc'" in result.err
+
+
+def test_a_malformed_body_is_400_and_the_front_keeps_serving(x_env):
+    session, _ = _session(x_env, "Jesse")
+    response = session.post(f"{API}/2/tweets", data=b"{not json",
+                            headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The request body is not valid JSON."
+    assert session.get(f"{API}/2/users/me").status_code == 200
