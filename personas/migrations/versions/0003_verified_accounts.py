@@ -1,4 +1,4 @@
-"""The account id each persona's credentials were verified to belong to; images on items.
+"""The account id each persona's credentials were verified to belong to.
 
 Revision ID: 0003
 Revises: 0001
@@ -15,8 +15,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        batch.add_column(sa.Column("media", sa.Text))
     op.create_table(
         "verified_accounts",
         sa.Column("persona", sa.String(64), primary_key=True),
@@ -29,5 +27,3 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("verified_accounts")
-    with op.batch_alter_table("items") as batch:
-        batch.drop_column("media")
