@@ -4,8 +4,9 @@ Both sides post N items (default 200) over real HTTP to `persona sandbox serve`,
 in its own process and checks every OAuth signature. persona's side is what `persona post`
 does for each item after start-up: route it, store it in the outbox, send it through
 tweepy, record the result and the activity log (process start-up is bench/startup.sh's
-business). The bare side is `client.create_tweet(text=...)` in a loop. Rounds alternate,
-and the median of each side is compared; target: persona <= 1.25x the bare loop.
+business). The bare side is `client.create_tweet(text=...)` in a loop. Rounds alternate
+which side goes first, and the median of each side is compared; target: persona <= 1.25x
+the bare loop.
 
 Usage: python bench/x_post.py [--posts 200] [--rounds 3]
 """
@@ -118,8 +119,10 @@ def main() -> None:
             tweepy_round(config, "warm-up", 5)
             times: dict[str, list[float]] = {"persona": [], "tweepy": []}
             for r in range(args.rounds):
-                times["tweepy"].append(tweepy_round(config, f"r{r}", args.posts))
-                times["persona"].append(persona_round(config, f"r{r}", args.posts))
+                # alternate who goes first: the front's database grows as rounds go on
+                sides = [("tweepy", tweepy_round), ("persona", persona_round)]
+                for name, round_ in sides if r % 2 == 0 else reversed(sides):
+                    times[name].append(round_(config, f"r{r}", args.posts))
         finally:
             server.terminate()
             server.wait(10)

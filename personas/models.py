@@ -69,6 +69,8 @@ class OutboxItem(SQLModel, table=True):
     remote_id: str | None = Field(default=None, max_length=64)
     url: str | None = Field(default=None, sa_type=Text)
     sent_at: datetime | None = _when(default=None)
+    # images to attach, as JSON [{"path", "alt"}]: uploaded when the item is sent
+    media: str | None = Field(default=None, sa_type=Text)
 
 
 class Event(SQLModel, table=True):

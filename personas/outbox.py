@@ -10,6 +10,7 @@ timeline before it is sent again.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import socket
@@ -58,7 +59,8 @@ def worker_id() -> str:
 
 def enqueue(item: Item, decision: Decision, persona: Persona, *,
             scheduled_at: datetime | None = None, key: str | None = None,
-            claim_for: str | None = None) -> OutboxItem:
+            claim_for: str | None = None,
+            media: list[dict[str, str]] | None = None) -> OutboxItem:
     """Store an item; with `claim_for`, already claimed by that worker (one transaction
     instead of two: the creator sends what it stored, as `persona post` does)."""
     now = utcnow()
@@ -66,7 +68,7 @@ def enqueue(item: Item, decision: Decision, persona: Persona, *,
         key=key or new_key(), persona=persona.name, network=persona.network,
         kind=item.kind.value, text=item.text, target=item.target,
         reason=decision.reasons[persona.name], scheduled_at=scheduled_at,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, media=json.dumps(media) if media else None,
     )
     if claim_for is not None:
         row.status, row.claimed_by, row.claimed_at, row.attempts = (
@@ -167,9 +169,10 @@ def _claim_for(persona: str, worker: str, now: datetime) -> OutboxItem | None:
 
 def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
     """Publish a claimed item and record the outcome; re-raises the network's error."""
+    extra = {"media": json.loads(row.media)} if row.media else {}
     try:
         sent = network.publish(persona, kind=row.kind, text=row.text, target=row.target,
-                               idempotency_key=row.key)
+                               idempotency_key=row.key, **extra)
     except Duplicate as e:
         # A retried item the network calls a duplicate may be our own earlier attempt,
         # which landed before a crash or a lost answer: find it rather than fail the item.

@@ -135,11 +135,20 @@ def _look_up(ctx: Context, personas: list[Persona], post_id: str
              ) -> tuple[RemotePost | None, bool]:
     """The post, and whether a public persona sees it. Public personas are asked first, so
     the usual case costs one look-up; private ones only when no public one sees it."""
+    from personas.errors import CredentialsRejected
+
+    unchecked: CredentialsRejected | None = None
     for persona in sorted(personas, key=lambda p: p.private):
         try:
             return ctx.network_for(persona).get_post(persona, post_id), not persona.private
         except NotFound:
             continue
+        except CredentialsRejected as e:
+            # A persona that cannot ask counts as not seeing the post: that can only make
+            # the item look more private, never less.
+            unchecked = unchecked or e
+    if unchecked is not None:
+        raise unchecked  # nobody could see it, and one of us could not even look
     return None, False
 
 
@@ -181,7 +190,8 @@ def when_for(ctx: Context, persona_name: str, text: str) -> datetime:
     return next_slot(slots, taken)
 
 
-def post(ctx: Context, routed: Routed, *, at: datetime | None = None) -> Posted:
+def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
+         media: list[dict[str, str]] | None = None) -> Posted:
     """Store the routed item, then send it now (or leave it for the worker at `at`).
     A network failure leaves it queued."""
     from personas import outbox
@@ -190,12 +200,13 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None) -> Posted:
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
     network = ctx.network_for(persona)  # a network we cannot use refuses before storing
     if at is not None:
-        row = outbox.enqueue(routed.item, routed.decision, persona, scheduled_at=at)
+        row = outbox.enqueue(routed.item, routed.decision, persona, scheduled_at=at,
+                             media=media)
         return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                       None, None, scheduled_at=at)
     # stored already claimed by this process: it sends what it stored
     claimed = outbox.enqueue(routed.item, routed.decision, persona,
-                             claim_for=outbox.worker_id())
+                             claim_for=outbox.worker_id(), media=media)
     error: PersonaError | None = None
     try:
         row = outbox.send(claimed, network, persona)

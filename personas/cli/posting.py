@@ -1,5 +1,6 @@
 """post, reply, repost, route: one item through the router, and out."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +19,12 @@ AtOpt = Annotated[str | None, typer.Option(
     help='Schedule instead of posting now: "2026-12-01T09:00", "in 2h", "tomorrow 9:00", '
          '"friday 17:30" (your time zone), or "next" for the persona\'s next free slot. '
          "`persona worker` sends it.")]
+MediaOpt = Annotated[list[Path] | None, typer.Option(
+    "--media", metavar="FILE", dir_okay=False,
+    help="Attach an image (PNG, JPEG, GIF or WebP, up to 5 MB); repeat for up to 4. "
+         "X networks only.")]
+AltOpt = Annotated[list[str] | None, typer.Option(
+    "--alt", metavar="TEXT", help="Alt text for the images, one per --media, in order.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Route it and stop: nothing is "
                                          "stored or sent.")]
 
@@ -30,7 +37,8 @@ def register(app: typer.Typer) -> None:
 
 
 def post(ctx: typer.Context, text: TextArg, as_: AsOpt = None, reply_to: ReplyOpt = None,
-         at: AtOpt = None, dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
+         at: AtOpt = None, media: MediaOpt = None, alt: AltOpt = None,
+         dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
     """Route TEXT to the persona whose policy takes it, and post it there.
 
     The item is stored in the outbox before anything is sent, so a failure keeps it
@@ -46,9 +54,12 @@ def post(ctx: typer.Context, text: TextArg, as_: AsOpt = None, reply_to: ReplyOp
 
       persona post --at "tomorrow 9:00" "Good morning"
 
+      persona post "Our new office" --media office.jpg --alt "A sunny room with plants"
+
       echo "from a script" | persona post -
     """
-    _send(ctx, read_text(text), as_=as_, reply_to=reply_to, at=at, dry_run=dry_run, json=json)
+    _send(ctx, read_text(text), as_=as_, reply_to=reply_to, at=at, dry_run=dry_run, json=json,
+          media=media or [], alt=alt or [])
 
 
 def reply(ctx: typer.Context, target: TargetArg, text: TextArg, as_: AsOpt = None,
@@ -114,7 +125,8 @@ def _explain(routed) -> None:  # type: ignore[no-untyped-def]
 
 def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | None = None,
           repost_of: str | None = None, at: str | None = None, dry_run: bool,
-          json: bool) -> None:
+          json: bool, media: list[Path] = [], alt: list[str] = []) -> None:  # noqa: B006 (never mutated)
+    from personas import media as media_module
     from personas import posting
 
     c = context(ctx)
@@ -125,6 +137,7 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
             emit_json({**routed.to_json(), "status": "refused"})
         message(f"refused, nothing posted: {_refusal(routed)}")
         raise typer.Exit(ExitCode.REFUSED)
+    images = media_module.check(media, alt, c.persona(decision.persona))  # type: ignore[arg-type]
     if dry_run:
         if json:
             emit_json({**routed.to_json(), "status": "dry-run"})
@@ -134,7 +147,7 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
     for warning in routed.warnings:
         message(f"warning: {warning}")
     when = posting.when_for(c, decision.persona, at) if at is not None else None
-    result = posting.post(c, routed, at=when)
+    result = posting.post(c, routed, at=when, media=images or None)
     if json:
         emit_json(result.to_json())
     elif when is not None:

@@ -237,6 +237,10 @@ def serve(ctx: typer.Context,
           limit: Annotated[list[str] | None, typer.Option(
               "--limit", metavar="NAME=N", help="Calls per user per 15 minutes for one "
               "endpoint, e.g. create_post=5 (default: X's documented limits).")] = None,
+          fault: Annotated[list[str] | None, typer.Option(
+              "--fault", metavar="SPEC", help="Fail requests instead of answering: "
+              "status=503, delay=SECONDS, reset or lose_answer, with path=PREFIX and "
+              "times=N (default 1), comma-separated; repeat for more.")] = None,
           ) -> None:
     """Serve the sandbox network as X's API (v2, and v1.1 upload) on 127.0.0.1.
 
@@ -250,12 +254,15 @@ def serve(ctx: typer.Context,
       persona sandbox serve --port 8787
 
       persona sandbox serve --port 0 --limit create_post=5
+
+      persona sandbox serve --fault status=503,path=/2/tweets,times=2
     """
     from personas.config import data_dir
     from personas.errors import BadInput
     from personas.sandbox.front import Front
 
     limits = _limits(limit or [])
+    faults = [_fault(spec) for spec in fault or []]
     cfg = context(ctx).config
     try:
         front = Front(data_dir() / "sandbox.db", port=port, limits=limits,
@@ -263,6 +270,8 @@ def serve(ctx: typer.Context,
     except OSError as e:
         raise BadInput(f"cannot listen on 127.0.0.1:{port} ({e.strerror}); pick another "
                        "port with --port, or 0 for any free one") from None
+    for made in faults:
+        front.inject(**made)
     print(front.url, flush=True)
     message(f"X API front on {front.url} serving {data_dir() / 'sandbox.db'}; "
             "Ctrl-C stops it")
@@ -285,6 +294,33 @@ def _limits(values: list[str]) -> dict[str, int]:
             raise BadInput(f"--limit {value!r}: write NAME=N with NAME one of "
                            f"{', '.join(sorted(LIMITS))}")
         out[name] = int(number)
+    return out
+
+
+def _fault(spec: str) -> dict[str, object]:
+    """`status=503,path=/2/tweets,times=2` -> the arguments of `Front.inject`."""
+    from personas.errors import BadInput
+
+    out: dict[str, object] = {}
+    for part in filter(None, spec.split(",")):
+        name, _, value = part.partition("=")
+        try:
+            if name in ("reset", "lose_answer") and not value:
+                out[name] = True
+            elif name in ("status", "times"):
+                out[name] = int(value)
+            elif name == "delay":
+                out[name] = float(value)
+            elif name == "path" and value.startswith("/"):
+                out[name] = value
+            else:
+                raise ValueError(name)
+        except ValueError:
+            raise BadInput(f"--fault {spec!r}: unknown part {part!r}; use status=CODE, "
+                           "delay=SECONDS, reset, lose_answer, path=/PREFIX, times=N") from None
+    if not {"status", "delay", "reset", "lose_answer"} & set(out):
+        raise BadInput(f"--fault {spec!r} says what to match but not what to do; add status=, "
+                       "delay=, reset or lose_answer")
     return out
 
 

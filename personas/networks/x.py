@@ -209,8 +209,11 @@ class XNetwork:
     # --- posting ----------------------------------------------------------------------------
 
     def publish(self, persona: Persona, *, kind: str, text: str, target: str | None,
-                idempotency_key: str, media_ids: tuple[str, ...] = ()) -> Sent:
+                idempotency_key: str, media_ids: tuple[str, ...] = (),
+                media: list[dict[str, str]] | None = None) -> Sent:
         client = self.client(persona)
+        if media:
+            media_ids = tuple(media_ids) + tuple(self._upload_all(persona, media))
         if kind == "repost":
             data = self._call(persona, lambda: client.retweet(target, user_auth=True)).data
             # X names the repost in `rest_id`; older answers did not, so fall back to the post
@@ -245,6 +248,17 @@ class XNetwork:
     def undo_repost(self, persona: Persona, post_id: str) -> None:
         client = self.client(persona)
         self._call(persona, lambda: client.unretweet(post_id, user_auth=True))
+
+    def _upload_all(self, persona: Persona, media: list[dict[str, str]]) -> list[str]:
+        """Upload the item's images now (X keeps uploads for a day, items may wait longer)."""
+        from pathlib import Path
+
+        for image in media:
+            if not Path(image["path"]).is_file():
+                raise RemoteRefused(f"image {image['path']} is gone; the item cannot be sent "
+                                    "as it was made")
+        return [self.upload_media(persona, image["path"], image.get("alt") or None)
+                for image in media]
 
     def upload_media(self, persona: Persona, path: str, alt_text: str | None = None) -> str:
         """Upload an image (v1.1) and give it alt text; returns the media id."""

@@ -135,7 +135,11 @@ class Front:
             unauthorized = ({"errors": [{"code": 89, "message": "Invalid or expired token."}]}
                             if path.startswith("/1.1/") else UNAUTHORIZED)
             return _json(401, unauthorized)
-        call = self._call(consumer, token, match.groups(), query_string, headers, body)
+        try:
+            call = self._call(consumer, token, match.groups(), query_string, headers, body)
+        except ValueError:
+            return _json(400, {"title": "Invalid Request", "detail": "The request body is not "
+                               "valid JSON.", "type": "about:blank", "status": 400})
         return self._dispatch(handler, bucket, call)
 
     def _call(self, consumer: str, token: Token, args: tuple[str, ...], query_string: str,
@@ -284,7 +288,12 @@ def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
                     "Service Unavailable").body)
             else:
                 headers_in = {k.lower(): v for k, v in self.headers.items()}
-                status, headers, payload = front.answer(self.command, path, headers_in, body)
+                try:
+                    status, headers, payload = front.answer(self.command, path, headers_in,
+                                                            body)
+                except Exception:  # noqa: BLE001 (answer like X would, and keep serving)
+                    status, headers, payload = _json(500, problem(
+                        500, "Internal Server Error", "Internal Server Error").body)
                 if fault and fault.answer_after:  # done, but the answer is slow to come
                     time.sleep(fault.answer_after)
             self.send_response(status)

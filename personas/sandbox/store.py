@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS posts (
     impressions INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS posts_author ON posts (author_id, id);
+-- the duplicate-text check runs on every post: without it, it reads all the author's posts
+CREATE INDEX IF NOT EXISTS posts_author_text ON posts (author_id, text);
 CREATE TABLE IF NOT EXISTS follows (
     follower_id INTEGER NOT NULL REFERENCES accounts(id),
     followee_id INTEGER NOT NULL REFERENCES accounts(id),

@@ -256,7 +256,8 @@ def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
 
     server = subprocess.Popen(
         [sys.executable, "-m", "personas", "--config", str(x_env.config), "sandbox", "serve",
-         "--port", "0", "--limit", "me=1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+         "--port", "0", "--limit", "me=1", "--fault", "status=503,path=/2/users/me"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, cwd=ROOT, env=persona_env(persona_home))
     try:
         url = server.stdout.readline().strip()  # type: ignore[union-attr]
@@ -264,6 +265,7 @@ def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
         tokens = x_env.issue("Jesse")  # same database: PERSONA_HOME's sandbox
         session = signed_session(url, x_env.consumer, tokens.access_token,
                                  tokens.access_token_secret)
+        assert session.get(f"{API}/2/users/me").status_code == 503  # --fault, once
         assert session.get(f"{API}/2/users/me").status_code == 200
         assert session.get(f"{API}/2/users/me").status_code == 429
         assert requests.get(f"{url}/2/users/me", timeout=5).status_code == 401
@@ -284,3 +286,20 @@ def test_sandbox_serve_on_a_busy_port_is_one_line(front, cli):
     assert result.code == 2
     assert result.err.splitlines()[-1].startswith(
         f"persona: cannot listen on 127.0.0.1:{front.port} (Address already in use)")
+
+
+def test_sandbox_serve_refuses_a_bad_fault(cli):
+    result = cli("sandbox", "serve", "--fault", "path=/2/tweets")
+    assert result.code == 2
+    assert "says what to match but not what to do" in result.err
+    result = cli("sandbox", "serve", "--fault", "status=abc")
+    assert result.code == 2 and "unknown part 'status=abc'" in result.err
+
+
+def test_a_malformed_body_is_400_and_the_front_keeps_serving(x_env):
+    session, _ = _session(x_env, "Jesse")
+    response = session.post(f"{API}/2/tweets", data=b"{not json",
+                            headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The request body is not valid JSON."
+    assert session.get(f"{API}/2/users/me").status_code == 200

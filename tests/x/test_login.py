@@ -153,3 +153,22 @@ def test_no_usable_keyring_is_one_line_naming_the_fixes(x_env, cli, monkeypatch)
     assert result.err.count("\n") == 1
     assert "no usable OS keyring" in result.err and "keyrings.alt" in result.err
     assert "PYTHON_KEYRING_BACKEND" in result.err
+
+
+def test_the_pin_flow_refuses_an_approval_by_another_account(x_env, persona_home):
+    """Signed in as the wrong account on X's page: the tokens are refused, nothing stored."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "personas", "--config", str(x_env.config), "login", "we"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=persona_env(persona_home))
+    url = ""
+    while not url.startswith("http"):
+        url = process.stderr.readline()  # type: ignore[union-attr]
+        assert url, "no URL printed"
+    page = requests.get(url.strip().replace("screen_name=JesseStay", "screen_name=Jesse"),
+                        timeout=5)
+    pin = re.search(r"PIN: (\d+)", page.text).group(1)  # type: ignore[union-attr]
+    out, err = process.communicate(pin + "\n", timeout=60)
+    assert process.returncode == 2
+    assert "these credentials act for @Jesse, not @JesseStay of persona 'we'" in err
+    assert len(keyring_items()) == 1  # the app's keys only

@@ -109,3 +109,50 @@ def test_media_upload_with_alt_text(logged_in, tmp_path):
     row = logged_in.front.store.db.execute("SELECT alt_text FROM media WHERE id = ?",
                                            (int(media_id),)).fetchone()
     assert row == ("a single pixel",)
+
+
+def test_post_with_images_and_alt_text_through_the_cli(logged_in, cli, tmp_path):
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    first.write_bytes(PNG)
+    second.write_bytes(PNG)
+    result = cli("--config", str(logged_in.config), "post", "two pictures", "--media",
+                 str(first), "--alt", "the first", "--media", str(second), "--json")
+    assert result.code == 0, result.err
+    store = logged_in.front.store
+    rows = store.db.execute("SELECT alt_text FROM media ORDER BY id").fetchall()
+    assert rows == [("the first",), ("",)]
+    assert store.timeline("Jesse")[0].text == "two pictures"
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (["--media", "missing.png"], "missing.png: no such file; check the --media path"),
+    (["--media", "text.png"], "text.png: not a PNG, JPEG, GIF or WebP image"),
+    (["--alt", "no image"], "--alt describes an image: give the image with --media FILE"),
+    (["--media", "a.png"] * 5, "5 images: a post takes at most 4"),
+    (["--media", "a.png", "--alt", "x", "--alt", "y"], "2 --alt for 1 image(s)"),
+])
+def test_bad_images_are_refused_before_anything_is_stored(logged_in, cli, tmp_path,
+                                                           args, error):
+    (tmp_path / "a.png").write_bytes(PNG)
+    (tmp_path / "text.png").write_text("not an image")
+    result = cli("--config", str(logged_in.config), "post", "pictures", *args)
+    assert result.code == 2
+    assert result.err.startswith("persona: ") and error in result.err
+    assert result.err.count("\n") == 1
+    assert logged_in.front.store.timeline("Jesse") == []
+
+
+def test_images_on_a_sandbox_persona_are_refused(cli, tmp_path):
+    (tmp_path / "a.png").write_bytes(PNG)
+    result = cli("post", "picture", "--media", "a.png")
+    assert result.code == 2
+    assert "images need an X network; persona 'me' is on sandbox (sandbox)" in result.err
+
+
+def test_an_image_gone_before_sending_fails_the_item_clearly(logged_in, tmp_path):
+    from personas.errors import RemoteRefused
+
+    net, me = logged_in.network(), logged_in.persona("me")
+    with pytest.raises(RemoteRefused, match="is gone"):
+        net.publish(me, kind="original", text="t", target=None, idempotency_key="k",
+                    media=[{"path": str(tmp_path / "gone.png"), "alt": ""}])
