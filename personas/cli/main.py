@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from personas import __version__
-from personas.cli import accounts, posting, queue, sandbox
+from personas.cli import accounts, posting, queue, reports, sandbox
 from personas.errors import ExitCode, PersonaError
 
 app = typer.Typer(
@@ -57,6 +57,7 @@ def root(
 posting.register(app)
 accounts.register(app)
 queue.register(app)
+reports.register(app)
 app.add_typer(sandbox.app, name="sandbox")
 
 # typer vendors click in newer releases and imports it in older ones: find its usage error

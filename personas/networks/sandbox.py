@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from personas.config import NetworkConfig, data_dir
-from personas.networks.base import RemotePost, Sent
+from personas.networks.base import AccountCounts, PostMetrics, RemotePost, Sent
 from personas.sandbox.store import X_LIMITS, Post, Store
 from router.policy import Persona
 
@@ -69,3 +69,15 @@ class SandboxNetwork:
 
     def post_url(self, persona: Persona, post_id: str) -> str:
         return post_url(persona.handle, post_id)
+
+    def post_metrics(self, persona: Persona, since: datetime,
+                     limit: int = 100) -> list[PostMetrics]:
+        posts = self.store.timeline(self._account(persona), limit,
+                                    since=since.timestamp())
+        return [PostMetrics(str(p.id), p.kind, datetime.fromtimestamp(p.created_at, UTC),
+                            likes=p.likes, reposts=p.reposts, replies=p.replies,
+                            quotes=p.quotes, impressions=p.impressions) for p in posts]
+
+    def account_counts(self, persona: Persona) -> AccountCounts:
+        followers, following = self.store.follow_counts(self._account(persona))
+        return AccountCounts(followers, following)

@@ -273,11 +273,12 @@ class Store:
                            + "; check the id")
         return _post(row)
 
-    def timeline(self, handle: str, limit: int = 50) -> list[Post]:
+    def timeline(self, handle: str, limit: int = 50, *, since: float | None = None) -> list[Post]:
         author = self.account(handle)
         rows = self.db.execute(f"SELECT {_POST_COLUMNS} FROM posts p JOIN accounts a"
                                " ON a.id = p.author_id WHERE p.author_id = ?"
-                               " ORDER BY p.id DESC LIMIT ?", (author.id, limit)).fetchall()
+                               " AND p.created_at >= ? ORDER BY p.id DESC LIMIT ?",
+                               (author.id, since or 0.0, limit)).fetchall()
         return [_post(r) for r in rows]
 
     def like(self, post_id: int, count: int) -> Post:
@@ -308,6 +309,17 @@ class Store:
             " WHERE f.followee_id = ? AND f.state = ? ORDER BY f.created_at DESC, a.id DESC",
             (account.id, state)).fetchall()
         return [r[0] for r in rows]
+
+    def follow_counts(self, handle: str) -> tuple[int, int]:
+        """(followers, following) as the account's profile shows them: active follows plus
+        what it had before the sandbox knew it."""
+        account = self.account(handle)
+        row = self.db.execute(
+            "SELECT extra_followers + (SELECT count(*) FROM follows WHERE followee_id = a.id"
+            " AND state = 'active'), extra_following + (SELECT count(*) FROM follows"
+            " WHERE follower_id = a.id AND state = 'active') FROM accounts a WHERE a.id = ?",
+            (account.id,)).fetchone()
+        return int(row[0]), int(row[1])
 
     def send_message(self, sender: str, recipient: str, text: str) -> int:
         a, b = self.account(sender), self.account(recipient)
