@@ -20,7 +20,10 @@ def parse_when(value: str, option: str, now: datetime, *, end: bool = False) -> 
     if text == "now":
         return now
     if m := _SPAN.fullmatch(text):
-        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+        try:
+            return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+        except OverflowError:
+            raise _bad(value, option) from None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             day = date.fromisoformat(text)
