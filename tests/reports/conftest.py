@@ -85,3 +85,6 @@ def story(cli, persona_home) -> Story:
     _ok(cli, "sync", "metrics")
     _record_the_rest()
     return Story(ids)
+
+
+from tests.storage.conftest import backend  # noqa: E402,F401  (sqlite, and real PostgreSQL)

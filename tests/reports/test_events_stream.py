@@ -1,0 +1,98 @@
+"""`report events` streams: rows come from an iterative (SQLite) or server-side
+(PostgreSQL) cursor a batch at a time, and are written as they come. Its memory is measured
+in bench/reports_export.py, over a million events."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event, text
+
+from personas import activity, db
+from personas.reports import events
+
+ROWS, BATCH = 2500, 1000
+
+
+def _fill() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with db.session() as s:
+        for i in range(ROWS):
+            activity.record(s, "we" if i % 2 else "me", activity.INTRODUCTION_RECEIVED,
+                            subject=f"p{i}", at=start + timedelta(minutes=i),
+                            detail={"text": f"secret {i}", "n": i})
+        s.commit()
+
+
+def _batches(**kw):  # type: ignore[no-untyped-def]
+    args = {"personas": None, "since": None, "until": None, "public": {"me"},
+            "include_private": False, "batch": BATCH}
+    return events.batches(**{**args, **kw})
+
+
+def test_rows_come_a_batch_at_a_time_from_a_streaming_cursor(backend):
+    _fill()
+    contexts = []
+    event.listen(db.engine(), "after_cursor_execute",
+                 lambda conn, cursor, stmt, params, context, many: contexts.append(context))
+    parts = _batches()
+    first = next(parts)
+    assert len(first) == BATCH
+    [context] = [c for c in contexts if "FROM events" in c.statement]
+    if backend == "postgres":
+        import psycopg
+
+        assert isinstance(context.cursor, psycopg.ServerCursor)
+        with db.engine().connect() as other:  # the server sees a cursor being fetched from
+            query = other.execute(text(
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")).scalar()
+        assert query is not None and query.split()[0] in ("DECLARE", "FETCH"), query
+    else:
+        # sqlite3 steps the statement on each fetch; SQLAlchemy must fetch straight from it
+        # (fetchmany per batch), not buffer the whole result first.
+        import sqlite3
+
+        assert isinstance(context.cursor, sqlite3.Cursor)
+        assert type(context.cursor_fetch_strategy).__name__ == "CursorFetchStrategy"
+    rest = [len(rows) for rows in parts]
+    assert rest == [BATCH, ROWS - 2 * BATCH]
+
+
+def test_the_output_is_written_as_the_rows_come(backend):
+    _fill()
+
+    pulled = 0
+
+    def counted(parts):  # type: ignore[no-untyped-def]
+        nonlocal pulled
+        for rows in parts:
+            pulled += 1
+            yield rows
+
+    class Recorder(io.StringIO):
+        seen: list[int] = []  # batches read from the database at each write
+
+        def write(self, s: str) -> int:
+            self.seen.append(pulled)
+            return super().write(s)
+
+    out = Recorder()
+    assert events.write_csv(out, counted(_batches())) == ROWS
+    # Row 1 is out before batch 2 is read, and so on: never all rows at once.
+    assert out.seen[1:] == [1] * BATCH + [2] * BATCH + [3] * (ROWS - 2 * BATCH)
+    assert "secret" not in out.getvalue()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == ROWS + 1 and lines[1].startswith("1,2026-01-01T00:00:00")
+    out = io.StringIO()
+    assert events.write_json(out, _batches(include_private=True, personas=["me"])) == ROWS // 2
+    assert '"text": "secret 0"' in out.getvalue()
+
+
+def test_period_filter(backend):
+    _fill()
+    since = datetime(2026, 1, 1, 1, tzinfo=UTC)
+    rows = [r for part in _batches(since=since, until=since + timedelta(minutes=10))
+            for r in part]
+    assert [r[0] for r in rows] == list(range(61, 71))
