@@ -16,8 +16,7 @@ STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
        padding: 0 1rem; color: #222; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } .period { color: #666; margin-top: 0; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1rem; }
-.chart { border: 1px solid #ddd; border-radius: 6px; padding: .5rem; }
+.chart { border: 1px solid #ddd; border-radius: 6px; padding: .5rem; margin: 1rem 0; }
 table { border-collapse: collapse; margin: 1rem 0; } td, th { padding: .25rem .7rem;
 border-bottom: 1px solid #eee; text-align: right; } td:first-child, th:first-child,
 td.text { text-align: left; }
@@ -47,7 +46,7 @@ def charts(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             [{"type": "funnel", "name": name, "y": ["requests", "approved", "introduced"],
               "x": [p["community"]["requests"], p["community"]["approved"],
                     p["community"]["introductions"]], "textinfo": "value"}
-             for name, p in people.items()], None)),
+             for name, p in people.items()], None, margin={**LAYOUT["margin"], "l": 90})),
     ]
 
 
@@ -80,7 +79,7 @@ def render(report: dict[str, Any]) -> str:
         f"<h1>Activity by persona</h1><p class=\"period\">{escape(report['since'][:16])} to "
         f"{escape(report['until'][:16])} UTC, generated {escape(report['generated_at'][:16])}"
         "</p>",
-        _summary_table(report), '<div class="grid">', *divs, "</div>",
+        _summary_table(report), *divs,
         _top_posts(report), "</body></html>\n",
     ])
 
