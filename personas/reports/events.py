@@ -2,7 +2,7 @@
 
 Rows go from a server-side (PostgreSQL) or stepping (SQLite) cursor to the output in
 batches, so memory stays flat whatever the size of the log. Times are formatted by the
-database, and the rows are written by the csv module, to keep Python's work per row small.
+database and rows are written by the csv module, to keep Python's work per row small.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from personas import activity
@@ -24,35 +24,50 @@ def batches(*, personas: Sequence[str] | None, since: datetime | None, until: da
             public: set[str], include_private: bool,
             batch: int = BATCH) -> Iterator[list[Sequence[Any]]]:
     """The log in id order, `batch` rows at a time, private words redacted unless asked."""
-    from sqlalchemy import select
-
     from personas import db
-    from personas.models import Event
 
     eng = db.engine()
-    query = select(Event.id, _iso(Event.at, eng.dialect.name), Event.persona, Event.action,
-                   Event.kind, Event.subject, Event.item_id, Event.remote_id, Event.detail)
-    if personas:
-        query = query.where(Event.persona.in_(personas))
-    if since is not None:
-        query = query.where(Event.at >= since)
-    if until is not None:
-        query = query.where(Event.at < until)
+    dialect = eng.dialect.name
+    sql, params = _query(dialect, personas, since, until)
     with eng.connect() as conn:
-        result = conn.execution_options(stream_results=True, max_row_buffer=batch).execute(
-            query.order_by(Event.id))
-        for rows in result.partitions(batch):
-            yield rows if include_private else _redacted(rows, public)
+        cursor = open_cursor(conn.connection.dbapi_connection, dialect)
+        try:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(batch):
+                yield rows if include_private else _redacted(rows, public)
+        finally:
+            cursor.close()
 
 
-def _iso(column: Any, dialect: str) -> Any:
-    """ISO 8601 UTC text, made by the database rather than by Python row by row."""
-    from sqlalchemy import String, func, literal, type_coerce
-
+def open_cursor(dbapi_connection: Any, dialect: str) -> Any:
+    """A cursor that reads as it goes: named (server-side) on PostgreSQL; SQLite's cursor
+    steps through the statement on each fetch."""
     if dialect == "postgresql":
-        return func.to_char(column, literal('YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
-    # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" (UTC): a separator and a zone make it ISO.
-    return func.replace(type_coerce(column, String), " ", "T").op("||")("Z")
+        return dbapi_connection.cursor(name="persona_events_export")
+    return dbapi_connection.cursor()
+
+
+def _query(dialect: str, personas: Sequence[str] | None, since: datetime | None,
+           until: datetime | None) -> tuple[str, list[Any]]:
+    """Plain SQL on the driver's cursor: the rows need no conversion, so none is paid for
+    (a million rows through the ORM's result objects cost twice the time)."""
+    mark = "%s" if dialect == "postgresql" else "?"
+    # Times are stored as naive UTC; SQLite keeps them as "YYYY-MM-DD HH:MM:SS.ffffff" text.
+    at = ("to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" if dialect == "postgresql"
+          else "replace(at, ' ', 'T') || 'Z'")
+    where, params = [], []
+    if personas:
+        where.append(f"persona IN ({', '.join([mark] * len(personas))})")
+        params += list(personas)
+    for op, bound in ((">=", since), ("<", until)):
+        if bound is not None:
+            naive = bound.astimezone(UTC).replace(tzinfo=None)
+            where.append(f"at {op} {mark}")
+            params.append(naive if dialect == "postgresql"
+                          else naive.isoformat(" ", "microseconds"))
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return (f"SELECT id, {at}, persona, action, kind, subject, item_id, remote_id, detail"
+            f" FROM events{clause} ORDER BY id", params)
 
 
 def _redacted(rows: list[Sequence[Any]], public: set[str]) -> list[Sequence[Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from personas import activity, db
 from personas.reports import events
@@ -31,31 +31,30 @@ def _batches(**kw):  # type: ignore[no-untyped-def]
     return events.batches(**{**args, **kw})
 
 
-def test_rows_come_a_batch_at_a_time_from_a_streaming_cursor(backend):
+def test_rows_come_a_batch_at_a_time_from_a_streaming_cursor(backend, monkeypatch):
     _fill()
-    contexts = []
-    event.listen(db.engine(), "after_cursor_execute",
-                 lambda conn, cursor, stmt, params, context, many: contexts.append(context))
+    cursors = []
+    opened = events.open_cursor
+    monkeypatch.setattr(events, "open_cursor",
+                        lambda *a: cursors.append(opened(*a)) or cursors[-1])
     parts = _batches()
     first = next(parts)
     assert len(first) == BATCH
-    [context] = [c for c in contexts if "FROM events" in c.statement]
+    [cursor] = cursors
     if backend == "postgres":
         import psycopg
 
-        assert isinstance(context.cursor, psycopg.ServerCursor)
+        assert isinstance(cursor, psycopg.ServerCursor)
         with db.engine().connect() as other:  # the server sees a cursor being fetched from
             query = other.execute(text(
                 "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
                 " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")).scalar()
         assert query is not None and query.split()[0] in ("DECLARE", "FETCH"), query
     else:
-        # sqlite3 steps the statement on each fetch; SQLAlchemy must fetch straight from it
-        # (fetchmany per batch), not buffer the whole result first.
         import sqlite3
 
-        assert isinstance(context.cursor, sqlite3.Cursor)
-        assert type(context.cursor_fetch_strategy).__name__ == "CursorFetchStrategy"
+        # sqlite3 steps the statement on each fetchmany: rows are read as they are asked for.
+        assert isinstance(cursor, sqlite3.Cursor)
     rest = [len(rows) for rows in parts]
     assert rest == [BATCH, ROWS - 2 * BATCH]
 
