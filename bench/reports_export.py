@@ -69,17 +69,19 @@ def fill(home: Path, events: int, start: datetime, days: int, seed: int) -> None
 
     def rows():  # type: ignore[no-untyped-def]
         offsets = sorted(rng.random() * span for _ in range(events))
-        for i, off in enumerate(offsets):
-            action = rng.choices(actions, weights)[0]
-            at = (start + timedelta(seconds=off)).strftime("%Y-%m-%d %H:%M:%S.%f")
+        chosen = rng.choices(actions, weights, k=events)
+        base = start.timestamp()
+        for i, (off, action) in enumerate(zip(offsets, chosen, strict=True)):
+            at = datetime.fromtimestamp(base + off, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
             detail = None
             if action == "followed":
-                detail = json.dumps({"back": rng.random() < 0.6})
+                detail = '{"back": true}' if i % 5 < 3 else '{"back": false}'
             elif action in ("dm_sent", "introduction_received"):
                 detail = json.dumps({"text": f"Hello, this is message {i}, a few words long"})
+            published = action in KINDS
             yield (at, PERSONAS[i % 3], action, KINDS.get(action), f"user{i % 5000}",
-                   i if action in KINDS else None,
-                   str(1_000_000_000 + i) if action in KINDS else None, detail)
+                   i if published else None, str(1_000_000_000 + i) if published else None,
+                   detail)
 
     db = sqlite3.connect(home / "persona.db")
     with db:
@@ -117,10 +119,15 @@ def timed(cmd: list[str] | str, home: Path, out: Path | None = None) -> tuple[fl
     return elapsed, rss
 
 
-def best(cmd: list[str] | str, home: Path, runs: int,
-         out: Path | None = None) -> tuple[float, int]:
-    results = [timed(cmd, home, out) for _ in range(runs)]
-    return statistics.median(t for t, _ in results), max(r for _, r in results)
+def interleaved(cmds: list[tuple[list[str] | str, Path | None]], home: Path,
+                runs: int) -> list[tuple[float, int]]:
+    """Median seconds and peak RSS of each command, runs alternating between them so that
+    a busy machine weighs on each alike."""
+    results: list[list[tuple[float, int]]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for i, (cmd, out) in enumerate(cmds):
+            results[i].append(timed(cmd, home, out))
+    return [(statistics.median(t for t, _ in r), max(m for _, m in r)) for r in results]
 
 
 def persona(*args: str) -> list[str]:
@@ -134,10 +141,11 @@ def export_bench(base: Path, n: int, runs: int) -> Path:
     print(f"generated {n:,} events over a year in {time.perf_counter() - t0:.1f} s")
     db = home / "persona.db"
     ours, theirs = base / "persona.csv", base / "sqlite3.csv"
-    sqlite_t, _ = best(f"sqlite3 -csv -header {db} \"{SQLITE_QUERY}\"", home, runs, theirs)
-    full_t, full_rss = best(persona("report", "events", "--format", "csv",
-                                    "--include-private"), home, runs, ours)
-    red_t, red_rss = best(persona("report", "events", "--format", "csv"), home, runs)
+    (sqlite_t, _), (full_t, full_rss), (red_t, red_rss) = interleaved([
+        (f"sqlite3 -csv -header {db} \"{SQLITE_QUERY}\"", theirs),
+        (persona("report", "events", "--format", "csv", "--include-private"), ours),
+        (persona("report", "events", "--format", "csv"), None),
+    ], home, runs)
     same = _same_rows(ours, theirs)
     print(f"events export, {n:,} rows (median of {runs}):")
     print(f"  sqlite3 CLI              {sqlite_t:6.2f} s")
@@ -159,10 +167,10 @@ def _same_rows(a: Path, b: Path) -> str:
 
 def report_bench(home: Path, label: str, runs: int, base: Path) -> None:
     period = ["--since", "2025-01-01", "--until", "2025-12-31"]
-    csv_t, _ = best(persona("report", *period, "-f", "csv", "-o", str(base / "r.csv")),
-                    home, runs)
-    html_t, html_rss = best(persona("report", *period, "-f", "html", "-o",
-                                    str(base / "r.html")), home, runs)
+    (csv_t, _), (html_t, html_rss) = interleaved([
+        (persona("report", *period, "-f", "csv", "-o", str(base / "r.csv")), None),
+        (persona("report", *period, "-f", "html", "-o", str(base / "r.html")), None),
+    ], home, runs)
     size = (base / "r.html").stat().st_size / 1e6
     print(f"report over one year of 3 personas, {label} (median of {runs}):")
     print(f"  csv {csv_t:5.2f} s   html {html_t:5.2f} s ({size:.1f} MB, max RSS "
@@ -172,7 +180,7 @@ def report_bench(home: Path, label: str, runs: int, base: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     ensure_tools()
     subprocess.run([sys.executable, "-m", "compileall", "-q", "personas", "router"],

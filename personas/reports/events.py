@@ -8,6 +8,7 @@ database and rows are written by the csv module, to keep Python's work per row s
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -82,11 +83,18 @@ def _redacted(rows: list[Sequence[Any]], public: set[str]) -> list[Sequence[Any]
 
 
 def write_csv(out: TextIO, parts: Iterator[list[Sequence[Any]]]) -> int:
-    writer = csv.writer(out, lineterminator="\n")
+    """One write per batch: stdout may be unbuffered (PYTHONUNBUFFERED), and a write per
+    row would then cost a system call per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
+    out.write(buffer.getvalue())
     n = 0
     for rows in parts:
+        buffer.seek(0)
+        buffer.truncate()
         writer.writerows(rows)
+        out.write(buffer.getvalue())
         n += len(rows)
     return n
 
@@ -96,12 +104,13 @@ def write_json(out: TextIO, parts: Iterator[list[Sequence[Any]]]) -> int:
     out.write("[")
     n = 0
     for rows in parts:
+        records = []
         for row in rows:
             record = dict(zip(COLUMNS, row, strict=True))
             record["detail"] = _detail(record["detail"])
-            out.write(",\n" if n else "\n")
-            out.write(json.dumps(record, ensure_ascii=False))
-            n += 1
+            records.append(json.dumps(record, ensure_ascii=False))
+        out.write(("\n" if n == 0 else ",\n") + ",\n".join(records))
+        n += len(rows)
     out.write("\n]\n" if n else "]\n")
     return n
 
