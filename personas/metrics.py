@@ -39,6 +39,11 @@ def _sync_one(ctx: Context, persona: Persona, days: int) -> Synced:
     from personas.models import FollowerCount, MetricSnapshot, OutboxItem, utcnow
 
     network = ctx.network_for(persona)
+    if not hasattr(network, "post_metrics") or not hasattr(network, "account_counts"):
+        from personas.errors import BadInput
+
+        raise BadInput(f"the {network.kind} network of persona {persona.name!r} cannot give "
+                       "metrics in this version; leave it out with --persona")
     now = utcnow()
     posts = network.post_metrics(persona, now - timedelta(days=days), limit=1000)
     counts = network.account_counts(persona)

@@ -80,8 +80,8 @@ def export_events(ctx: Context, names: list[str] | None, since: str | None,
     end = parse_when(until, "--until", now, end=True) if until else None
     if start and end and start >= end:
         raise BadInput("--since is not before --until; swap them or widen the period")
-    public = {p.name for p in ctx.config.personas if not p.private}
-    parts = events.batches(personas=chosen, since=start, until=end, public=public,
-                           include_private=include_private)
-    writer = events.write_csv if fmt == "csv" else events.write_json
-    return writer(out, parts)
+    query = events.Query(personas=chosen, since=start, until=end, include_private=include_private,
+                         public={p.name for p in ctx.config.personas if not p.private})
+    if fmt == "csv":
+        return events.write_csv(out, events.csv_batches(query))
+    return events.write_json(out, events.batches(query))

@@ -25,10 +25,16 @@ def _fill() -> None:
         s.commit()
 
 
+def _query(**kw) -> events.Query:  # type: ignore[no-untyped-def]
+    return events.Query(**{"public": {"me"}, **kw})
+
+
 def _batches(**kw):  # type: ignore[no-untyped-def]
-    args = {"personas": None, "since": None, "until": None, "public": {"me"},
-            "include_private": False, "batch": BATCH}
-    return events.batches(**{**args, **kw})
+    return events.batches(_query(**kw), BATCH)
+
+
+def _lines(**kw):  # type: ignore[no-untyped-def]
+    return events.csv_batches(_query(**kw), BATCH)
 
 
 def test_rows_come_a_batch_at_a_time_from_a_streaming_cursor(backend, monkeypatch):
@@ -78,7 +84,7 @@ def test_the_output_is_written_as_the_rows_come(backend):
             return super().write(s)
 
     out = Recorder()
-    assert events.write_csv(out, counted(_batches())) == ROWS
+    assert events.write_csv(out, counted(_lines())) == ROWS
     # The header, then each batch is out before the next one is read: never all at once.
     assert out.seen == [0, 1, 2, 3]
     assert "secret" not in out.getvalue()
@@ -95,3 +101,38 @@ def test_period_filter(backend):
     rows = [r for part in _batches(since=since, until=since + timedelta(minutes=10))
             for r in part]
     assert [r[0] for r in rows] == list(range(61, 71))
+
+
+TRICKY = ["plain", "a,b", 'say "hi"', "two\nlines", "cr\rhere", "", "ünïcödé ✓", '",\n']
+
+
+def test_csv_made_by_the_database_reads_back_as_the_rows(backend):
+    """The CSV lines the database formats read back (csv module) as the very rows, with and
+    without private words; a field with , " CR or LF is quoted."""
+    import csv
+
+    with db.session() as s:
+        for i, value in enumerate(TRICKY):
+            for persona in ("me", "we"):
+                activity.record(s, persona, activity.FOLLOWED, kind=value[:16] or None,
+                                subject=value, remote_id=value, item_id=i or None,
+                                detail={"text": value, "n": value})
+        activity.record(s, "me", activity.DM_SENT, detail={"text": "x"})
+        activity.record(s, "me", activity.POSTED)
+        s.commit()
+    for include_private in (False, True):
+        for public in (set(), {"me"}):
+            expected = [list(events.COLUMNS)] + [
+                ["" if v is None else str(v) for v in row]
+                for rows in _batches(include_private=include_private, public=public)
+                for row in rows]
+            got = io.StringIO()
+            events.write_csv(got, _lines(include_private=include_private, public=public))
+            text = got.getvalue()
+            assert list(csv.reader(io.StringIO(text, newline=""))) == expected
+            # A public persona's follow keeps its words; the private persona's lose them.
+            assert ('me,followed,plain,plain,,plain,"{""text"": ""plain""' in text) \
+                == (include_private or "me" in public)
+            assert ('we,followed,plain,plain,,plain,"{""text"": ""plain""' in text) \
+                == include_private
+            assert "cr\rhere" not in text.replace('"cr\rhere"', "")
