@@ -70,11 +70,12 @@ def export_events(ctx: Context, names: list[str] | None, since: str | None,
                   until: str | None, fmt: str, out: TextIO, *,
                   include_private: bool = False) -> int:
     """Stream the activity log; returns the number of rows written."""
-    from personas.models import utcnow
+    from datetime import UTC, datetime
+
     from personas.reports import events
     from personas.reports.period import parse_when
 
-    now = utcnow()
+    now = datetime.now(UTC)
     chosen = [p.name for p in personas(ctx, names)] if names else None
     start = parse_when(since, "--since", now) if since else None
     end = parse_when(until, "--until", now, end=True) if until else None
