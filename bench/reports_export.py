@@ -13,6 +13,8 @@ Needs sqlite3 and /usr/bin/time (apt-get install sqlite3 time); installs sqlite3
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
 import json
 import os
 import random
@@ -158,11 +160,15 @@ def export_bench(base: Path, n: int, runs: int) -> Path:
 
 
 def _same_rows(a: Path, b: Path) -> str:
-    with a.open() as fa, b.open() as fb:
-        la, lb = fa.read().splitlines(), fb.read().splitlines()
-    if la[1:] == lb[1:]:
-        return f"yes ({len(la) - 1:,} rows, byte for byte)"
-    return f"NO ({len(la) - 1:,} vs {len(lb) - 1:,} rows)"
+    """Read both back with the csv module (the quoting styles differ), row by row."""
+    with a.open(newline="") as fa, b.open(newline="") as fb:
+        ra, rb = csv.reader(fa), csv.reader(fb)
+        next(ra), next(rb)  # the headers name the columns differently
+        n = 0
+        for n, (x, y) in enumerate(itertools.zip_longest(ra, rb), 1):
+            if x != y:
+                return f"NO: row {n} differs: {x} vs {y}"
+    return f"yes ({n:,} rows, every field)"
 
 
 def report_bench(home: Path, label: str, runs: int, base: Path) -> None:
