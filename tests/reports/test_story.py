@@ -11,7 +11,7 @@ PERSONA_KEYS = {"network", "visibility", "actions", "items", "refusals", "engage
                 "top_posts", "follows", "community", "followers", "activity"}
 
 
-def test_json_report_counts_the_story(cli, story):
+def test_json_report_counts_the_story(backend, cli, story):
     r = cli("report", "--since", "1d", "--format", "json")
     assert r.code == 0, r.err
     data = r.json()
@@ -55,7 +55,7 @@ def test_csv_report_is_long_and_matches_the_json(cli, story):
     assert ("", "period", "since") in values
 
 
-def test_events_export_counts_every_action(cli, story):
+def test_events_export_counts_every_action(backend, cli, story):
     r = cli("report", "events", "--format", "csv")
     assert r.code == 0, r.err
     rows = list(csv.DictReader(io.StringIO(r.out)))
@@ -103,3 +103,11 @@ def test_a_period_before_the_story_is_empty(cli, story):
     assert data["until"] == "2020-02-01T00:00:00+00:00"
     assert all(not p["items"] and not p["followers"] for p in data["personas"].values())
     assert data["bucket"] == "day" and len(data["personas"]["me"]["activity"]) == 31
+
+
+def test_sync_metrics_json(cli, story):
+    data = cli("sync", "metrics", "--persona", "me", "--persona", "you", "--json").json()
+    assert data == [{"persona": "me", "posts": 2, "followers": 2, "following": 0},
+                    {"persona": "you", "posts": 3, "followers": 7, "following": 0}]
+    r = cli("sync", "metrics", "--days", "0")
+    assert r.code == 2 and "--days" in r.err
