@@ -44,6 +44,7 @@ SQLITE_QUERY = ("SELECT id, replace(at, ' ', 'T') || 'Z', persona, action, kind,
 
 def ensure_tools() -> None:
     if shutil.which("sqlite3") is None:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "sqlite3"], check=True)
     if not Path("/usr/bin/time").exists():
         sys.exit("bench: /usr/bin/time is missing (apt-get install time)")

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import select
 
-from personas import db
+from personas import activity, db
 from personas.errors import NetworkError, RateLimited, RemoteRefused
-from personas.models import ACTIONS, Event, OutboxItem, Status, utcnow
+from personas.models import ACTIONS, OutboxItem, Status, utcnow
 from personas.networks.base import Network
 from router.decide import Decision
 from router.items import Item
@@ -75,8 +75,8 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
         stored.updated_at = utcnow()
         stored.last_error = None
         s.add(stored)
-        s.add(Event(persona=row.persona, action=ACTIONS[row.kind], kind=row.kind,
-                    subject=row.target, item_id=row.id, remote_id=sent.remote_id))
+        activity.record(s, row.persona, ACTIONS[row.kind], kind=row.kind, subject=row.target,
+                        item_id=row.id, remote_id=sent.remote_id)
         s.commit()
         s.refresh(stored)
         return stored

@@ -86,8 +86,9 @@ def report(
 
         show(data)
         return
+    fmt = "md" if fmt == "table" else fmt  # a table in a file is Markdown
     with _out(output) as out:
-        service.write(data, "md" if fmt == "table" else fmt, out)
+        service.write(data, fmt, out)
     if output is not None:
         message(f"wrote the {fmt} report to {output}")
 
