@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlmodel import Session
 
 from personas.config import data_dir
 from personas.errors import ConfigError, StorageError
 from personas.migrations import HEAD
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def database_url() -> str:
@@ -60,6 +63,9 @@ def engine() -> Engine:
 
 
 def session() -> Session:
+    # sqlmodel loads pydantic: worth half a second that raw SQL work (report events) skips.
+    from sqlmodel import Session
+
     return Session(engine(), expire_on_commit=False)
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from personas.activity import BY_KIND
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -89,9 +91,45 @@ class Event(SQLModel, table=True):
     detail: str | None = Field(default=None, sa_type=Text)  # JSON
 
 
-# What each item kind is called in the activity log once it is out.
-ACTIONS = {"original": "posted", "link": "posted", "reply": "replied",
-           "repost": "reposted", "quote": "quoted"}
+# What each item kind is called in the activity log once it is out (personas.activity
+# holds every action's name).
+ACTIONS = BY_KIND
+
+
+class MetricSnapshot(SQLModel, table=True):
+    """A post's public metrics as the network reported them at one time.
+
+    A metric the network does not give is None, not 0.
+    """
+
+    __tablename__ = "metric_snapshots"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(default_factory=utcnow, index=True)
+    persona: str = Field(max_length=64, index=True)
+    network: str = Field(max_length=64)
+    remote_id: str = Field(max_length=64, index=True)
+    item_id: int | None = Field(default=None)
+    kind: str | None = Field(default=None, max_length=16)
+    posted_at: datetime | None = _when(default=None)
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    impressions: int | None = None
+
+
+class FollowerCount(SQLModel, table=True):
+    """How many followed a persona (and how many it followed) at one time."""
+
+    __tablename__ = "follower_counts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(default_factory=utcnow, index=True)
+    persona: str = Field(max_length=64, index=True)
+    network: str = Field(max_length=64)
+    followers: int
+    following: int | None = None
 
 
 class VerifiedAccount(SQLModel, table=True):

@@ -6,13 +6,16 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-# System packages: the PostgreSQL server the storage tests run against, and the Secret
-# Service (gnome-keyring in a private D-Bus session) the credential tests run against.
+# System packages: the PostgreSQL server the storage tests run against, the Secret Service
+# (gnome-keyring in a private D-Bus session) the credential tests run against, and the
+# headless Chromium the HTML report is checked in.
 missing=()
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v pg_isready >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus dbus-x11)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from personas import __version__
-from personas.cli import accounts, login, posting, queue, sandbox, worker
+from personas.cli import accounts, login, posting, queue, reports, sandbox, worker
 from personas.errors import ExitCode, PersonaError
 
 app = typer.Typer(
@@ -59,6 +59,7 @@ accounts.register(app)
 app.add_typer(queue.app, name="queue")
 worker.register(app)
 login.register(app)
+reports.register(app)
 app.add_typer(sandbox.app, name="sandbox")
 
 # typer vendors click in newer releases and imports it in older ones: find its usage error

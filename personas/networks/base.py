@@ -36,6 +36,26 @@ class RemotePost:
         }
 
 
+@dataclass(frozen=True)
+class PostStats:
+    """A post's public metrics; None where the network does not give one."""
+
+    id: str
+    kind: str
+    created_at: datetime
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    impressions: int | None = None
+
+
+@dataclass(frozen=True)
+class AccountCounts:
+    followers: int
+    following: int | None = None
+
+
 class Network(Protocol):
     name: str
     kind: str
@@ -53,6 +73,12 @@ class Network(Protocol):
     def post_url(self, persona: Persona, post_id: str) -> str:
         """The web address of one of the persona's posts."""
 
+    def post_metrics(self, persona: Persona, since: datetime,
+                     limit: int = 100) -> list[PostStats]:
+        """Public metrics of the persona's own posts made since `since`, newest first."""
+
+    def account_counts(self, persona: Persona) -> AccountCounts:
+        """How many follow the persona now, and how many it follows."""
 
 # --- accounts, follows, messages and metrics (the X network; others may add them) ---------
 

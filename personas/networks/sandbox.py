@@ -9,7 +9,7 @@ from pathlib import Path
 
 from personas.config import NetworkConfig, data_dir
 from personas.errors import NotFound
-from personas.networks.base import RemotePost, Sent
+from personas.networks.base import AccountCounts, PostStats, RemotePost, Sent
 from personas.sandbox.store import X_LIMITS, Post, Store
 from router.policy import Persona
 
@@ -88,3 +88,15 @@ class SandboxNetwork:
 
     def post_url(self, persona: Persona, post_id: str) -> str:
         return post_url(persona.handle, post_id)
+
+    def post_metrics(self, persona: Persona, since: datetime,
+                     limit: int = 100) -> list[PostStats]:
+        posts = self.store.timeline(self._account(persona), limit,
+                                    since=since.timestamp())
+        return [PostStats(str(p.id), p.kind, datetime.fromtimestamp(p.created_at, UTC),
+                            likes=p.likes, reposts=p.reposts, replies=p.replies,
+                            quotes=p.quotes, impressions=p.impressions) for p in posts]
+
+    def account_counts(self, persona: Persona) -> AccountCounts:
+        followers, following = self.store.follow_counts(self._account(persona))
+        return AccountCounts(followers, following)

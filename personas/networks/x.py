@@ -34,9 +34,11 @@ from personas.errors import (
 )
 from personas.networks.base import (
     Account,
+    AccountCounts,
     AccountPage,
     Followed,
     PostMetrics,
+    PostStats,
     RemotePost,
     Sent,
 )
@@ -307,6 +309,22 @@ class XNetwork:
                                    m.get("reply_count", 0), m.get("quote_count", 0),
                                    m.get("impression_count", 0)))
         return out
+
+    def post_metrics(self, persona: Persona, since: datetime,
+                     limit: int = 100) -> list[PostStats]:
+        """Public metrics of the persona's posts since `since`, for `persona sync metrics`."""
+        return [PostStats(m.post.id, m.post.kind, m.post.created_at, likes=m.likes,
+                          reposts=m.reposts, replies=m.replies, quotes=m.quotes,
+                          impressions=m.impressions)
+                for m in self.recent_posts(persona, limit) if m.post.created_at >= since]
+
+    def account_counts(self, persona: Persona) -> AccountCounts:
+        client = self.client(persona)
+        response = self._call(persona, lambda: client.get_me(user_fields=["public_metrics"],
+                                                             user_auth=True))
+        metrics = response.data.public_metrics or {}
+        return AccountCounts(int(metrics.get("followers_count", 0)),
+                             metrics.get("following_count"))
 
     def mentions(self, persona: Persona, since_id: str | None = None) -> list[RemotePost]:
         client = self.client(persona)

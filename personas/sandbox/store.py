@@ -303,11 +303,12 @@ class Store:
             raise NotFound(f"no sandbox post {post_id}{seen}; check the id")
         return _post(row)
 
-    def timeline(self, handle: str, limit: int = 50) -> list[Post]:
+    def timeline(self, handle: str, limit: int = 50, *, since: float | None = None) -> list[Post]:
         author = self.account(handle)
         rows = self.db.execute(f"SELECT {_POST_COLUMNS} FROM posts p JOIN accounts a"
                                " ON a.id = p.author_id WHERE p.author_id = ?"
-                               " ORDER BY p.id DESC LIMIT ?", (author.id, limit)).fetchall()
+                               " AND p.created_at >= ? ORDER BY p.id DESC LIMIT ?",
+                               (author.id, since or 0.0, limit)).fetchall()
         return [_post(r) for r in rows]
 
     def delete_post(self, handle: str, post_id: int) -> bool:
@@ -372,6 +373,17 @@ class Store:
             " WHERE f.follower_id = ? AND f.state = 'active' ORDER BY f.created_at DESC,"
             " a.id DESC", (account.id,)).fetchall()
         return [r[0] for r in rows]
+
+    def follow_counts(self, handle: str) -> tuple[int, int]:
+        """(followers, following) as the account's profile shows them: active follows plus
+        what it had before the sandbox knew it."""
+        account = self.account(handle)
+        row = self.db.execute(
+            "SELECT extra_followers + (SELECT count(*) FROM follows WHERE followee_id = a.id"
+            " AND state = 'active'), extra_following + (SELECT count(*) FROM follows"
+            " WHERE follower_id = a.id AND state = 'active') FROM accounts a WHERE a.id = ?",
+            (account.id,)).fetchone()
+        return int(row[0]), int(row[1])
 
     def send_message(self, sender: str, recipient: str, text: str) -> int:
         a, b = self.account(sender), self.account(recipient)

@@ -94,6 +94,12 @@ class XApi:
             out["created_at"] = iso(account.created_at)
         if "description" in wanted:
             out["description"] = account.bio
+        if "public_metrics" in wanted:
+            followers, following = self.store.follow_counts(account.handle)
+            out["public_metrics"] = {"followers_count": followers, "following_count": following,
+                                     "tweet_count": len(self.store.timeline(account.handle,
+                                                                            10**9)),
+                                     "listed_count": 0}
         return out
 
     def tweet(self, post: Post, call: Call) -> dict[str, object]:

@@ -156,3 +156,20 @@ def test_an_image_gone_before_sending_fails_the_item_clearly(logged_in, tmp_path
     with pytest.raises(RemoteRefused, match="is gone"):
         net.publish(me, kind="original", text="t", target=None, idempotency_key="k",
                     media=[{"path": str(tmp_path / "gone.png"), "alt": ""}])
+
+
+def test_metrics_and_follower_counts_for_reports(logged_in):
+    from datetime import UTC, datetime, timedelta
+
+    network, me = logged_in.network(), logged_in.persona("me")
+    sent = network.publish(me, kind="original", text="measured", target=None,
+                           idempotency_key="m1")
+    logged_in.front.store.like(int(sent.remote_id), 4)
+    since = datetime.now(UTC) - timedelta(hours=1)
+    [stats] = network.post_metrics(me, since)
+    assert (stats.id, stats.kind, stats.likes) == (sent.remote_id, "original", 4)
+    assert network.post_metrics(me, datetime.now(UTC) + timedelta(hours=1)) == []
+    logged_in.front.store.ensure_account("fan")
+    logged_in.front.store.follow("fan", "Jesse")
+    counts = network.account_counts(me)
+    assert counts.followers == 1 and counts.following == 0

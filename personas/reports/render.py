@@ -1,0 +1,124 @@
+"""A report as a terminal table, CSV, or Markdown. JSON is the report itself; HTML is in
+`personas.reports.html`.
+
+CSV is long ("tidy"): one value a row, `persona,section,key,value`, so a spreadsheet can
+pivot it and new keys never move a column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+CSV_COLUMNS = ("persona", "section", "key", "value")
+# Flat sections: a dict of key -> number.
+FLAT = ("actions", "items", "refusals", "follows", "community")
+
+
+def summary(report: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The personas side by side: (row label, one cell per persona)."""
+    people = report["personas"]
+
+    def row(label: str, value: Any) -> tuple[str, list[str]]:
+        return label, [_cell(value(p)) for p in people.values()]
+
+    rows = [row("visibility", lambda p: p["visibility"])]
+    kinds = sorted({k for p in people.values() for k in p["items"]})
+    rows += [row(f"items: {k}", lambda p, k=k: p["items"].get(k, 0)) for k in kinds]
+    rows.append(row("refusals", lambda p: sum(p["refusals"].values())))
+    for k in ("posts", "likes", "reposts", "replies", "quotes", "impressions"):
+        rows.append(row(f"engagement: {k}", lambda p, k=k: p["engagement"][k]))
+    rows.append(row("likes per post", lambda p: p["engagement"]["per_post"]["likes"]))
+    rows += [row(f"follows: {k.replace('_', ' ')}", lambda p, k=k: p["follows"][k])
+             for k in ("made", "followed_back", "unfollowed")]
+    rows += [row(f"community: {k}", lambda p, k=k: p["community"][k])
+             for k in ("requests", "approved", "denied", "introductions", "members")]
+    rows.append(row("followers (first -> last)", _growth))
+    return rows
+
+
+def _growth(p: dict[str, Any]) -> str:
+    series = p["followers"]
+    if not series:
+        return "-"
+    return f"{series[0]['followers']} -> {series[-1]['followers']}"
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def table(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table("", *report["personas"], title=f"{report['since'][:16]} .. "
+              f"{report['until'][:16]} (UTC)", header_style="bold")
+    for label, cells in summary(report):
+        t.add_row(label, *cells)
+    console = Console()
+    console.print(t)
+    for name, p in report["personas"].items():
+        for reason, n in p["refusals"].items():
+            console.print(f"{name}: refused {n}x: {reason}", markup=False)
+
+
+def write_csv(report: dict[str, Any], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_rows(report))
+
+
+def csv_rows(report: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
+    yield "", "period", "since", report["since"]
+    yield "", "period", "until", report["until"]
+    for name, p in report["personas"].items():
+        yield name, "persona", "visibility", p["visibility"]
+        for section in FLAT:
+            for key, value in p[section].items():
+                yield name, section, key, value
+        for key, value in p["engagement"].items():
+            if key == "per_post":
+                yield from ((name, "engagement", f"per_post.{k}", _blank(v))
+                            for k, v in value.items())
+            elif key == "by_kind":
+                yield from ((name, "engagement", f"{kind}.{k}", _blank(v))
+                            for kind, m in value.items() for k, v in m.items())
+            else:
+                yield name, "engagement", key, _blank(value)
+        for post in p["top_posts"]:
+            yield name, "top_posts", post["remote_id"], post["engagement"]
+        for point in p["followers"]:
+            yield name, "followers", point["at"], point["followers"]
+        for point in p["activity"]:
+            yield name, "activity", point["date"], point["events"]
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def markdown(report: dict[str, Any]) -> str:
+    names = list(report["personas"])
+    lines = [f"## Activity {report['since'][:10]} to {report['until'][:10]}", "",
+             "| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in summary(report)]
+    for name, p in report["personas"].items():
+        if p["top_posts"]:
+            lines += ["", f"### Top posts of {name}", "",
+                      "| post | kind | likes | reposts | replies | quotes | text |",
+                      "|---|---|---:|---:|---:|---:|---|"]
+            lines += [f"| {t['remote_id']} | {t['kind']} | {_cell(t['likes'])} | "
+                      f"{_cell(t['reposts'])} | {_cell(t['replies'])} | {_cell(t['quotes'])}"
+                      f" | {_md_text(t['text'])} |" for t in p["top_posts"]]
+        if p["refusals"]:
+            lines += ["", f"Refusals of {name}:", ""]
+            lines += [f"- {n} x {_md_text(reason)}" for reason, n in p["refusals"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _md_text(text: str | None) -> str:
+    if text is None:
+        return ""
+    return " ".join(text.split()).replace("|", "\\|")

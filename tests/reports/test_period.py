@@ -1,0 +1,69 @@
+"""--since / --until: dates, times, spans; bad input is one line and exit 2."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from personas.errors import BadInput
+from personas.reports.period import parse_when, period
+
+NOW = datetime(2026, 3, 15, 12, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("30d", datetime(2026, 2, 13, 12, 30, tzinfo=UTC)),
+    ("12h", datetime(2026, 3, 15, 0, 30, tzinfo=UTC)),
+    ("2w", datetime(2026, 3, 1, 12, 30, tzinfo=UTC)),
+    ("0d", NOW),
+    ("now", NOW),
+    ("NOW", NOW),
+    ("2026-01-31", datetime(2026, 1, 31, tzinfo=UTC)),
+    ("2026-01-31T09:00", datetime(2026, 1, 31, 9, tzinfo=UTC)),
+    ("2026-01-31T09:00Z", datetime(2026, 1, 31, 9, tzinfo=UTC)),
+    ("2026-01-31T10:00+01:00", datetime(2026, 1, 31, 9, tzinfo=UTC)),
+    (" 2026-01-31 ", datetime(2026, 1, 31, tzinfo=UTC)),
+])
+def test_when(text, expected):
+    assert parse_when(text, "--since", NOW) == expected
+
+
+def test_a_date_as_until_includes_that_day():
+    assert parse_when("2026-01-31", "--until", NOW, end=True) == datetime(2026, 2, 1, tzinfo=UTC)
+
+
+def test_default_period_is_the_last_30_days():
+    assert period(None, None, NOW) == (datetime(2026, 2, 13, 12, 30, tzinfo=UTC), NOW)
+    assert period(None, "2026-01-31", NOW)[0] == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["yesterday", "30", "30x", "-3d", "3 d", "2026-02-30",
+                                  "2026-13-01", "31/01/2026", "", "1e3d", "9999999d", "999999w"])
+def test_bad_when(text):
+    with pytest.raises(BadInput) as e:
+        parse_when(text, "--since", NOW)
+    assert e.value.message.startswith("--since: cannot read")
+    assert "30d" in e.value.message and "\n" not in e.value.message
+
+
+def test_since_after_until_is_refused():
+    with pytest.raises(BadInput, match="is not before --until"):
+        period("2026-03-01", "2026-02-01", NOW)
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "--since", "last tuesday"],
+    ["report", "--until", "2026-02-30"],
+    ["report", "--since", "2026-03-01", "--until", "2026-02-01"],
+    ["report", "--format", "pdf"],
+    ["report", "events", "--format", "md"],
+    ["report", "events", "--since", "soon"],
+    ["report", "-f", "csv", "-o", "/nonexistent/dir/report.csv"],
+])
+def test_bad_input_is_one_line_and_exit_2(cli, args):
+    r = cli(*args)
+    lines = [x for x in r.err.splitlines() if "no accounts.toml" not in x]
+    assert r.code == 2, r.err
+    assert len(lines) == 1 and lines[0].startswith("persona: "), r.err
+    assert "Traceback" not in r.err and r.out == ""
