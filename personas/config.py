@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 from personas.errors import ConfigError
@@ -34,7 +34,7 @@ NETWORK_KEYS = {
     "sandbox": {"kind", "rate_limits", "latency"},
     "x": {"kind", "api_base", "upload_base", "timeout"},
 }
-PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order", "slots"}
+PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order", "slots", "jobs"}
 TRAIT_KEYS = set(TRAIT_NAMES)
 _SECRET = re.compile(r"token|secret|password|passwd|passphrase|api_?key|bearer|consumer_key",
                      re.IGNORECASE)
@@ -84,6 +84,7 @@ class Config:
     networks: dict[str, NetworkConfig]
     personas: tuple[Persona, ...]
     slots: dict[str, tuple[time, ...]] = field(default_factory=dict)  # daily posting times
+    jobs: dict[str, dict[str, timedelta]] = field(default_factory=dict)  # what the worker runs
 
     @property
     def builtin(self) -> bool:
@@ -233,7 +234,7 @@ def parse(text: str, path: Path | None) -> Config:
     ordered = tuple(p for _, p in personas)
     _check_handles(c, ordered)
     _check_imports(c, ordered)
-    return Config(path, networks, ordered, _slots(c, raw_personas))
+    return Config(path, networks, ordered, _slots(c, raw_personas), _jobs(c, raw_personas))
 
 
 def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
@@ -366,6 +367,29 @@ def _slots(c: _Checker, raw: dict[str, object]) -> dict[str, tuple[time, ...]]:
             except ValueError as e:
                 raise c.fail(keypath + ("slots",), str(e),
                              'write daily times like slots = ["09:00", "17:30"]') from None
+    return out
+
+
+def _jobs(c: _Checker, raw: dict[str, object]) -> dict[str, dict[str, timedelta]]:
+    from personas.jobs import JOBS
+    from personas.when import parse_interval
+
+    out: dict[str, dict[str, timedelta]] = {}
+    for name, table in raw.items():
+        if not isinstance(table, dict) or "jobs" not in table:
+            continue
+        keypath = ("personas", name, "jobs")
+        jobs = c.table(table["jobs"], keypath)
+        c.unknown(jobs, set(JOBS), keypath)
+        out[name] = {}
+        for job, every in jobs.items():
+            try:
+                out[name][job] = parse_interval(every) if isinstance(every, str) else None
+            except ValueError:
+                out[name][job] = None
+            if out[name][job] is None:
+                raise c.fail(keypath + (job,), f"not an interval: {every!r}",
+                             'say how often, like "30m", "6h" or "1d"')
     return out
 
 

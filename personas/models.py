@@ -146,3 +146,15 @@ class VerifiedAccount(SQLModel, table=True):
     handle: str = Field(max_length=64)
     account_id: str = Field(max_length=64)
     verified_at: datetime = _when(default_factory=utcnow)
+
+
+class JobRun(SQLModel, table=True):
+    """When a periodic job (metrics sync, follow sweep, ...) last ran for a persona, so
+    workers, including one started by cron each minute, run it once per interval."""
+
+    __tablename__ = "job_runs"
+
+    persona: str = Field(max_length=64, primary_key=True)
+    job: str = Field(max_length=32, primary_key=True)
+    last_run_at: datetime | None = _when(default=None)
+    last_result: str | None = Field(default=None, sa_type=Text)

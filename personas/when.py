@@ -91,6 +91,14 @@ def _clock(text: str) -> time | None:
     return time(hour, minute)
 
 
+def parse_interval(text: str) -> timedelta:
+    """How often: "30m", "6h", "1d 12h"."""
+    spans = _relative("in " + text.strip().lower(), datetime(2000, 1, 1, tzinfo=UTC))
+    if spans is None:
+        raise ValueError(f"not an interval: {text!r}")
+    return spans - datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def parse_slot(text: str) -> time:
     """A daily posting slot, "HH:MM"."""
     at = _clock(text)

@@ -64,6 +64,7 @@ class Worker:
             try:
                 self.recover()
                 busy = self.drain()
+                self.run_jobs()
             except Exception as e:
                 if not _database_trouble(e):
                     raise
@@ -97,6 +98,23 @@ class Worker:
                          f"({settled.url})")
             else:
                 self.log(f"item {row.id}: not on the network after a crash, queued again")
+
+    def run_jobs(self) -> None:
+        """The periodic jobs configured per persona (metrics, ...) whose time has come."""
+        from personas import jobs
+
+        for persona, job, every in jobs.due(self.ctx):
+            if self.stopping.is_set():
+                return
+            if not jobs.claim(persona.name, job, every):
+                continue  # another worker has it
+            try:
+                self.log(f"{job} for {persona.name}: {jobs.run(self.ctx, persona, job)}")
+            except Exception as e:
+                if _database_trouble(e):
+                    raise
+                self.log(f"{job} for {persona.name} failed: {_first_line(e)}; next time in "
+                         f"{every}")
 
     def drain(self) -> bool:
         """Send due items until none is left or we are stopped; True if any was handled."""

@@ -49,3 +49,15 @@ def test_docs_exist_for_routing():
     for word in ("original", "link", "reply", "repost", "quote", "content-only", "auto-follow",
                  "private-community", "own_domains"):
         assert word in text
+
+
+def test_route_stays_light_with_jobs_configured(persona_home):
+    from personas.config import example_text
+
+    (persona_home / "accounts.toml").write_text(example_text(sandbox=True).replace(
+        'policy = "auto-follow"', 'policy = "auto-follow"\n[personas.you.jobs]\nmetrics = "6h"'))
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "personas", "route", "hi"],
+                          cwd=ROOT, env=persona_env(persona_home), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not [line for line in proc.stderr.splitlines()
+                if line.rstrip().endswith(("| sqlalchemy", "| sqlmodel", "| tweepy"))]

@@ -101,3 +101,38 @@ def test_rate_limited_persona_waits_others_go_on(cli, write_config):
     [waiting] = cli("queue", "--json").json()
     assert waiting["text"] == "me two" and "rate limited" in waiting["last_error"]
     assert waiting["next_attempt_at"] is not None
+
+
+def test_the_worker_runs_periodic_jobs_once_per_interval(cli, write_config):
+    from personas.config import example_text
+
+    write_config(example_text(sandbox=True).replace(
+        'policy = "auto-follow"', 'policy = "auto-follow"\n[personas.you.jobs]\nmetrics = "6h"'))
+    cli("post", "https://other.example.org/x worth it")
+    first = cli("worker", "--once")
+    assert first.code == 0 and "metrics for you: metrics of 1 posts" in first.err
+    again = cli("worker", "--once")
+    assert "metrics for you" not in again.err  # not due for 6 hours
+    from sqlmodel import select
+
+    from personas.models import JobRun, MetricSnapshot
+
+    with db.session() as s:
+        assert len(list(s.exec(select(MetricSnapshot)))) == 1
+        run = s.exec(select(JobRun)).one()
+        run.last_run_at -= timedelta(hours=7)  # time passes
+        s.add(run)
+        s.commit()
+    assert "metrics for you" in cli("worker", "--once").err
+
+
+def test_jobs_config_is_checked(cli, write_config):
+    from personas.config import example_text
+
+    base = example_text(sandbox=True)
+    write_config(base.replace('policy = "auto-follow"',
+                              'policy = "auto-follow"\n[personas.you.jobs]\ngardening = "1h"'))
+    assert "personas.you.jobs.gardening: unknown key" in cli("route", "hi").err
+    write_config(base.replace('policy = "auto-follow"',
+                              'policy = "auto-follow"\n[personas.you.jobs]\nmetrics = "often"'))
+    assert "personas.you.jobs.metrics: not an interval: 'often'" in cli("route", "hi").err

@@ -1,0 +1,97 @@
+"""Periodic jobs the worker runs per persona, as configured in accounts.toml:
+
+    [personas.you.jobs]
+    metrics = "6h"
+
+Each run is claimed in the database first (one conditional update), so several workers,
+or a worker started by cron every minute, run a job once per interval between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+# Light at import: accounts.toml validation reads JOBS, and `persona route` must not pay
+# for the database.
+if TYPE_CHECKING:
+    from personas.context import Context
+    from router.policy import Persona
+
+
+def _metrics(ctx: Context, persona: Persona) -> str:
+    from personas import metrics
+
+    [synced] = metrics.sync(ctx, [persona], days=7)
+    return f"metrics of {synced.posts} posts, {synced.followers} followers"
+
+
+# name -> what it does; other jobs join here as their features land
+JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics}
+
+
+def due(ctx: Context, now: datetime | None = None) -> list[tuple[Persona, str, timedelta]]:
+    """The configured jobs whose interval has passed since they last ran."""
+    from sqlmodel import select
+
+    from personas import db
+    from personas.models import JobRun
+
+    now = now or datetime.now(UTC)
+    wanted = [(ctx.persona(name), job, every)
+              for name, jobs in ctx.config.jobs.items() for job, every in jobs.items()]
+    if not wanted:
+        return []
+    with db.session() as s:
+        last = {(r.persona, r.job): r.last_run_at for r in s.exec(select(JobRun))}
+    return [(p, job, every) for p, job, every in wanted
+            if last.get((p.name, job)) is None or last[(p.name, job)] <= now - every]
+
+
+def claim(persona: str, job: str, every: timedelta, now: datetime | None = None) -> bool:
+    """Take this run of the job; False when another worker took it first."""
+    from sqlalchemy import or_, update
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from personas import db
+    from personas.models import JobRun
+
+    now = now or datetime.now(UTC)
+    engine = db.engine()
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    with engine.begin() as conn:
+        conn.execute(dialect.insert(JobRun.__table__)  # type: ignore[attr-defined]
+                     .values(persona=persona, job=job, last_run_at=None)
+                     .on_conflict_do_nothing())
+        taken = conn.execute(
+            update(JobRun.__table__)  # type: ignore[attr-defined]
+            .where(JobRun.persona == persona, JobRun.job == job,
+                   or_(JobRun.last_run_at.is_(None),  # type: ignore[union-attr]
+                       JobRun.last_run_at <= now - every))
+            .values(last_run_at=now))
+    return taken.rowcount == 1
+
+
+def run(ctx: Context, persona: Persona, job: str) -> str:
+    """Run one job and remember how it went."""
+    try:
+        result = JOBS[job](ctx, persona)
+    except Exception as e:
+        result = f"failed: {getattr(e, 'message', None) or e}"
+        _remember(persona.name, job, result)
+        raise
+    _remember(persona.name, job, result)
+    return result
+
+
+def _remember(persona: str, job: str, result: str) -> None:
+    from sqlalchemy import update
+
+    from personas import db
+    from personas.models import JobRun
+
+    with db.engine().begin() as conn:
+        conn.execute(update(JobRun.__table__)  # type: ignore[attr-defined]
+                     .where(JobRun.persona == persona, JobRun.job == job)
+                     .values(last_result=result[:500]))
