@@ -31,9 +31,11 @@ def database_url() -> str:
     directory = data_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        (directory / "persona.db").touch(mode=0o600, exist_ok=True)
     except OSError as e:
         raise StorageError(f"cannot use the data directory {directory} ({e.strerror}); set "
                            "PERSONA_HOME to a writable directory") from None
+    # created yours alone (above): its -wal and -shm files take the same mode
     return f"sqlite:///{directory / 'persona.db'}"
 
 

@@ -99,6 +99,9 @@ def _verify_and_store(ctx: Context, persona: Persona, app: credentials.AppKeys,
             "handle in accounts.toml")
     credentials.set_tokens(network.name, persona.handle, tokens)
     verified.record(persona.name, network.name, persona.handle, account.id)
+    from personas import outbox
+
+    outbox.clear_login_errors(persona.name)  # what waited for this login is no longer stuck
     return LoggedIn(persona.name, account.handle, account.id)
 
 

@@ -49,14 +49,16 @@ def _sync_one(ctx: Context, persona: Persona, days: int) -> Synced:
     counts = network.account_counts(persona)
     with db.session() as s:
         ids = [p.id for p in posts]
-        rows = s.execute(select(OutboxItem.remote_id, OutboxItem.id).where(
+        rows = s.execute(select(OutboxItem.remote_id, OutboxItem.id, OutboxItem.kind).where(
             OutboxItem.persona == persona.name,
             OutboxItem.remote_id.in_(ids))) if ids else []  # type: ignore[union-attr]
-        items = {remote_id: item_id for remote_id, item_id in rows}
+        # our own kind when we sent it: the network says "original" for a link
+        items = {remote_id: (item_id, kind) for remote_id, item_id, kind in rows}
         for p in posts:
+            item_id, kind = items.get(p.id, (None, p.kind))
             s.add(MetricSnapshot(
                 at=now, persona=persona.name, network=persona.network, remote_id=p.id,
-                item_id=items.get(p.id), kind=p.kind, posted_at=p.created_at, likes=p.likes,
+                item_id=item_id, kind=kind, posted_at=p.created_at, likes=p.likes,
                 reposts=p.reposts, replies=p.replies, quotes=p.quotes,
                 impressions=p.impressions))
         s.add(FollowerCount(at=now, persona=persona.name, network=persona.network,

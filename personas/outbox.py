@@ -33,7 +33,7 @@ from personas.errors import (
     Transient,
 )
 from personas.models import ACTIONS, Event, OutboxItem, Status, utcnow
-from personas.networks.base import Network, RemotePost, Sent
+from personas.networks.base import Network, RemotePost, Sent, same_text
 from router.decide import Decision
 from router.items import Item
 from router.policy import Persona
@@ -226,14 +226,18 @@ def _record_failure(row: OutboxItem, error: NetworkError) -> None:
         stored.last_error = error.message
         stored.updated_at = utcnow()
         if isinstance(error, CredentialsRejected):
-            # not the item's fault: it goes as soon as `persona login` has been run
+            # not the item's fault, and it never reached the network: no attempt is counted,
+            # and it goes as soon as `persona login` has been run
             stored.status = Status.QUEUED
             stored.next_attempt_at = None
+            stored.attempts = max(0, stored.attempts - 1)
         elif isinstance(error, RemoteRefused) or stored.attempts >= MAX_ATTEMPTS:
             stored.status = Status.FAILED
             stored.next_attempt_at = None
             if not isinstance(error, RemoteRefused):
-                stored.last_error = f"gave up after {stored.attempts} attempts: {error.message}"
+                stored.last_error = (f"gave up after {stored.attempts} attempts (last: "
+                                     f"{error.message}); `persona queue retry {row.id}` tries "
+                                     "again")
         else:
             stored.status = Status.QUEUED
             stored.next_attempt_at = next_attempt(error, stored.attempts)
@@ -318,7 +322,7 @@ def _find_on_network(row: OutboxItem, posts: list[RemotePost], since: datetime
         if row.kind == "repost":
             if post.repost_of == row.target:
                 return post
-        elif post.text == row.text and post.kind != "repost":
+        elif same_text(row.text, post.text) and post.kind != "repost":
             return post
     return None
 
@@ -349,6 +353,18 @@ def _change(item_id: int, allowed: tuple[str, ...], verb: str, **values: object)
         raise BadInput(f"item {item_id} is {row.status}: only {' or '.join(allowed)} items "
                        f"can be {verb}")
     return row
+
+
+def clear_login_errors(persona: str) -> int:
+    """After a login, a queued item's "run `persona login`" error no longer holds."""
+    with db.session() as s:
+        result = s.exec(update(OutboxItem)  # type: ignore[call-overload]
+                        .where(OutboxItem.persona == persona,
+                               OutboxItem.status == Status.QUEUED,
+                               OutboxItem.last_error.contains("persona login"))  # type: ignore[union-attr]
+                        .values(last_error=None, updated_at=utcnow()))
+        s.commit()
+    return result.rowcount
 
 
 def cancel(item_id: int) -> OutboxItem:

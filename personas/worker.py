@@ -25,7 +25,7 @@ from personas.errors import (
 )
 from personas.models import OutboxItem
 
-LOGIN_WAIT = 15 * 60  # seconds a persona whose credentials were rejected sits out
+LOGIN_WAIT = 60  # seconds a persona whose credentials were rejected sits out
 
 
 @dataclass
@@ -140,6 +140,9 @@ class Worker:
         try:
             sent = outbox.send(row, self.ctx.network_for(persona), persona)
         except CredentialsRejected as e:
+            forget = getattr(self.ctx.network_for(persona), "forget", None)
+            if forget is not None:
+                forget(persona)  # a login made meanwhile is read when the wait is over
             self.tally.retrying += 1
             # the persona waits (a login may come meanwhile); the others go on
             self.tally.blocked[row.persona] = time.time() + LOGIN_WAIT

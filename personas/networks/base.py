@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from router.policy import Persona
+
+_URL = re.compile(r"https?://\S+")
+
+
+def same_text(posted: str, seen: str) -> bool:
+    """Is `seen`, as a network shows it, the text we posted? X answers with its links
+    shortened (t.co) and &, < and > escaped, so those are not compared."""
+    def comparable(text: str) -> str:
+        return " ".join(_URL.sub("<link>", html.unescape(text)).split())
+
+    return comparable(posted) == comparable(seen)
 
 
 @dataclass(frozen=True)

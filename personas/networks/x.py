@@ -41,6 +41,7 @@ from personas.networks.base import (
     PostStats,
     RemotePost,
     Sent,
+    same_text,
 )
 from router.policy import Persona
 
@@ -103,7 +104,7 @@ def map_error(persona: Persona, e: Exception) -> NetworkError:
     if isinstance(e, tweepy.HTTPException):
         status, detail = e.response.status_code, _detail(e.response)
         if status >= 500:
-            return Transient(f"X failed with {status} ({detail}); it is retried later")
+            return Transient(f"X failed with {status} ({detail})")
         if "duplicate content" in detail:
             return Duplicate(f"X already has this text from @{persona.handle}: {detail}")
         if 453 in e.api_codes:
@@ -111,9 +112,9 @@ def map_error(persona: Persona, e: Exception) -> NetworkError:
                                  "see docs/x.md, access levels")
         return RemoteRefused(f"X refused it ({status}): {detail}")
     if isinstance(e, requests.Timeout):
-        return Transient("X did not answer in time; it is retried later")
+        return Transient("X did not answer in time")
     if isinstance(e, requests.ConnectionError | tweepy.TweepyException):
-        return Transient("the connection to X failed; it is retried later")
+        return Transient("the connection to X failed")
     raise e
 
 
@@ -137,7 +138,21 @@ class XNetwork:
             self._credentials[persona.name] = self._read_tokens(persona)
         return self._credentials[persona.name]
 
+    def forget(self, persona: Persona) -> None:
+        """Drop what was read for this persona, so the next call reads the keyring again
+        (after `persona login`, a running worker picks up the new credentials)."""
+        for cache in (self._credentials, self._verified, self._clients):
+            cache.pop(persona.name, None)
+
     def _read_tokens(self, persona: Persona) -> tuple[credentials.AppKeys, credentials.Tokens]:
+        try:
+            return self._read_keyring(persona)
+        except credentials.NoKeyring as e:
+            # The item is kept and waits, like one whose credentials X refused.
+            raise CredentialsRejected(f"cannot read persona {persona.name!r}'s credentials: "
+                                      f"{e.message}") from None
+
+    def _read_keyring(self, persona: Persona) -> tuple[credentials.AppKeys, credentials.Tokens]:
         app = credentials.get_app(self.name)
         if app is None:
             raise CredentialsRejected(f"no X app credentials for network {self.name!r}: run "
@@ -197,6 +212,8 @@ class XNetwork:
                 return action()
             except Exception as e:  # noqa: BLE001 (mapped, or re-raised when unknown)
                 error = map_error(persona, e)
+            if isinstance(error, CredentialsRejected):
+                self.forget(persona)  # read the keyring afresh next time
             if isinstance(error, Duplicate) and maybe_sent and reconcile is not None:
                 found = reconcile()
                 if found is not None:
@@ -238,7 +255,7 @@ class XNetwork:
     def find_sent(self, persona: Persona, text: str) -> Sent | None:
         """The persona's recent post with exactly this text: an earlier attempt landed."""
         for post in self.recent_posts(persona, limit=20):
-            if post.post.text == text and post.post.kind != "repost":
+            if same_text(text, post.post.text) and post.post.kind != "repost":
                 return Sent(post.post.id, self.post_url(persona, post.post.id),
                             post.post.created_at)
         return None

@@ -61,7 +61,7 @@ class Front:
         self._lock = threading.Lock()
         for handle, private in ready_personas:
             self.store.ensure_account(handle, private=private)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self.server = _Server(("127.0.0.1", port), _handler(self))
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -251,6 +251,12 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
             for part in message.iter_parts()}
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        """A client that hangs up or sends garbage is the client's business: no traceback
+        on the server's terminal."""
+
+
 def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as clients expect from X
@@ -266,7 +272,14 @@ def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
             pass  # quiet: tests and `sandbox serve` report what matters themselves
 
         def _one(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
+            try:
+                length = int(self.headers.get("content-length") or 0)
+                if length < 0:
+                    raise ValueError(length)
+            except ValueError:
+                self._send(*_json(400, problem(400, "Bad Request", "Invalid Content-Length").body))
+                self.close_connection = True
+                return
             body = self.rfile.read(length) if length else b""
             target = urlsplit(self.path)
             path = target.path + (f"?{target.query}" if target.query else "")
@@ -296,6 +309,9 @@ def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
                         500, "Internal Server Error", "Internal Server Error").body)
                 if fault and fault.answer_after:  # done, but the answer is slow to come
                     time.sleep(fault.answer_after)
+            self._send(status, headers, payload)
+
+        def _send(self, status: int, headers: dict[str, str], payload: bytes) -> None:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

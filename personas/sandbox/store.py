@@ -128,6 +128,7 @@ class Store:
         self.path, self.limits, self.clock = path, limits or {}, clock
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600, exist_ok=True)  # it holds the tokens the front issued
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")

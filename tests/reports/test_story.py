@@ -111,3 +111,4 @@ def test_sync_metrics_json(cli, story):
                     {"persona": "you", "posts": 3, "followers": 7, "following": 0}]
     r = cli("sync", "metrics", "--days", "0")
     assert r.code == 2 and "--days" in r.err
+

@@ -114,3 +114,12 @@ def test_pending_lists_unsent_items_by_default(backend):
     assert [r.text for r in outbox.pending()] == ["waiting"]
     assert outbox.pending(statuses=(Status.SENT,)) == []
     assert outbox.pending(persona="you") == []
+
+
+def test_a_crashed_send_is_found_as_the_network_shows_it():
+    from personas.networks.base import same_text
+
+    posted = "Read this & tell me: https://example.org/a-very-long/path?x=1 <3"
+    shown = "Read this &amp; tell me: https://t.co/AbC123xyz &lt;3"
+    assert same_text(posted, shown)
+    assert not same_text(posted, "Read this & tell me something else")

@@ -303,3 +303,15 @@ def test_a_malformed_body_is_400_and_the_front_keeps_serving(x_env):
     assert response.status_code == 400
     assert response.json()["detail"] == "The request body is not valid JSON."
     assert session.get(f"{API}/2/users/me").status_code == 200
+
+
+def test_a_malformed_request_gets_a_400_not_a_traceback(front, capfd):
+    import socket
+
+    for length in (b"abc", b"-5"):
+        with socket.create_connection(("127.0.0.1", front.port), timeout=5) as s:
+            s.sendall(b"POST /2/tweets HTTP/1.1\r\nHost: x\r\nContent-Length: " + length
+                      + b"\r\n\r\n")
+            answer = s.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 400")
+    assert "Traceback" not in capfd.readouterr().err

@@ -43,12 +43,19 @@ def test_a_full_session_leaves_no_secret_outside_the_keyring(remote_front, keyri
         cli("--config", config, "accounts", "--verify"),
         cli("--config", config, "accounts", "--json"),
         cli("--config", config, "queue", "--json"),
+        cli("--config", config, "post", "--at", "in 2h", "Later, from the worker"),
+        cli("--config", config, "worker", "--once", "--json"),
+        cli("--config", config, "sync", "metrics"),
+        cli("--config", config, "report", "--format", "json"),
+        cli("--config", config, "report", "--format", "md", "--include-private"),
+        cli("--config", config, "report", "--format", "html", "-o", str(persona_home / "r.html")),
+        cli("--config", config, "report", "events", "--format", "csv", "--include-private"),
     ]
     remote_front.oauth.revoke(store.account("Jesse").id)  # the failure path speaks too
     results += [cli("--config", config, "post", "after the revoke"),
                 cli("--config", config, "accounts", "--verify", "--json"),
                 cli("--config", config, "logout", "we")]
-    assert [r.code for r in results] == [0] * 9 + [1, 1, 0], [r.err for r in results]
+    assert [r.code for r in results] == [0] * 16 + [1, 1, 0], [r.err for r in results]
     assert Tokens(issued["me"].token, issued["me"].secret).user_id  # real, X-shaped tokens
     captured = "".join(r.out + r.err for r in results)
     files = [p for p in persona_home.rglob("*") if p.is_file()]

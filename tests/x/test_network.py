@@ -173,3 +173,11 @@ def test_metrics_and_follower_counts_for_reports(logged_in):
     logged_in.front.store.follow("fan", "Jesse")
     counts = network.account_counts(me)
     assert counts.followers == 1 and counts.following == 0
+
+
+def test_report_engagement_by_kind_uses_the_items_own_kind(logged_in, cli):
+    config = str(logged_in.config)
+    assert cli("--config", config, "post", "https://other.example.org/essay worth it").code == 0
+    assert cli("--config", config, "sync", "metrics").code == 0
+    report = cli("--config", config, "report", "--format", "json").json()
+    assert set(report["personas"]["you"]["engagement"]["by_kind"]) == {"link"}

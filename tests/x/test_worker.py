@@ -162,4 +162,39 @@ def test_killed_workers_against_the_x_front(logged_in, persona_home):
     with db.session() as s:
         repaired = [e for e in s.exec(select(Event)) if e.detail and "reconciled" in e.detail]
     assert repaired, f"no kill fell between the front's acceptance and the record ({kills})"
-    assert json.loads(final.stdout)["sent"] >= 0
+    assert json.loads(final.stdout)["reconciled"] + len(repaired) >= 1
+
+
+def test_a_running_worker_picks_up_a_new_login(logged_in):
+    from personas import login
+
+    enqueue(logged_in.config, 4)
+    logged_in.front.oauth.revoke(logged_in.front.store.account(HANDLES["me"]).id)
+    w = Worker(logged_in.ctx(), log=lambda line: None)
+    x_env_network_fast(w)
+    w.run(once=True)
+    waiting = [r for r in items() if r.status != "sent"]
+    assert {r.persona for r in waiting} == {"me"}
+    assert all(r.attempts == 0 for r in waiting)  # waiting for a login is not an attempt
+    login.login_with_tokens(logged_in.ctx(), "me", logged_in.issue(HANDLES["me"]))
+    assert all(r.last_error is None for r in items() if r.status == "queued")
+    w.tally.blocked.clear()  # the minute's wait is over
+    w.run(once=True)
+    assert {r.status for r in items()} == {"sent"}
+
+
+def test_an_unusable_keyring_keeps_the_item_and_the_others_go_on(logged_in, cli,
+                                                                 monkeypatch):
+    from tests.conftest import reset_keyring
+
+    texts = enqueue(logged_in.config, 2, personas=("me",))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    reset_keyring()
+    r = cli("--config", str(logged_in.config), "post", "--as", "me", "no keyring here")
+    assert r.code == 1 and "Traceback" not in r.err
+    assert "cannot read persona 'me''s credentials" in r.err
+    row = [i for i in items() if i.text == "no keyring here"][0]
+    assert row.status == "queued" and row.attempts == 0
+    tally = run_worker(logged_in)
+    assert tally["sent"] == 0 and tally["retrying"] == 1
+    assert {i.status for i in items()} == {"queued"} and len(items()) == len(texts) + 1
