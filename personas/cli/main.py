@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from personas import __version__
-from personas.cli import accounts, login, posting, queue, sandbox, worker
+from personas.cli import accounts, follow, login, posting, queue, sandbox, worker
 from personas.errors import ExitCode, PersonaError
 
 app = typer.Typer(
@@ -60,6 +60,7 @@ app.add_typer(queue.app, name="queue")
 worker.register(app)
 login.register(app)
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(follow.app, name="follow")
 
 # typer vendors click in newer releases and imports it in older ones: find its usage error
 # class through a public name rather than a private module path.
