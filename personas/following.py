@@ -27,7 +27,10 @@ from personas.ratelimit import Budget, until
 from router.policy import Persona
 
 PAGE = 1000  # X's largest followers page
-KNOWN = 20  # newest handles kept from a complete sweep: an incremental one stops at any
+KNOWN = 20  # newest handles kept from a complete sweep
+# An incremental sweep stops once it reads this many of them in a row: one known follower
+# alone may be someone who unfollowed and followed again, now on top of the newer ones.
+STOP_RUN = 3
 BATCH = 200  # queue rows taken from the database at a time
 
 
@@ -183,12 +186,15 @@ class Sweep:
         known = set(json.loads(state.known))
         head: list[str] = json.loads(state.head)
         position = self._queue_size()
+        run = 0  # known handles in a row: the old head is reached at `STOP_RUN` of them
+        stop_run = min(STOP_RUN, len(known))
         while True:
             page = self._call("followers", lambda: self.net.followers(  # type: ignore[attr-defined]
                 self.persona, state.cursor, PAGE))
             rows, reached = [], False
             for account in page.accounts:  # type: ignore[attr-defined]
-                if not state.full and account.handle.lower() in known:
+                run = run + 1 if account.handle.lower() in known else 0
+                if not state.full and stop_run and run >= stop_run:
                     reached = True
                     break
                 rows.append(FollowQueue(persona=self.persona.name, handle=account.handle.lower(),
@@ -196,14 +202,15 @@ class Sweep:
                 position += 1
             self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
             state.followers_read += len(page.accounts)  # type: ignore[attr-defined]
-            head = (head + [r.handle for r in rows])[:KNOWN]
+            head = list(dict.fromkeys(head + [r.handle for r in rows]))[:KNOWN]
             state.head = json.dumps(head)
             state.cursor = None if reached else page.next_token  # type: ignore[attr-defined]
             self.progress.reading(self.report.followers_read)
             done = reached or state.cursor is None
             if done and not state.full:
                 # the newest known are the new ones, then the older known ones
-                state.head = json.dumps((head + json.loads(state.known))[:KNOWN])
+                state.head = json.dumps(list(dict.fromkeys(head + json.loads(state.known)))
+                                        [:KNOWN])
             self._save(state, rows)
             if done:
                 break
@@ -403,13 +410,14 @@ class Sweep:
                 FollowQueue.persona == self.persona.name, FollowQueue.status == "todo")))
 
     def _peek(self, state: FollowSweep, full: bool) -> list[FollowQueue]:
-        known, token, out = set(json.loads(state.known)), None, []
+        known, token, out, run = set(json.loads(state.known)), None, [], 0
         while True:
             page = self._call("followers", lambda t=token: self.net.followers(  # type: ignore[attr-defined, misc]
                 self.persona, t, PAGE))
             self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
             for a in page.accounts:  # type: ignore[attr-defined]
-                if not full and a.handle.lower() in known:
+                run = run + 1 if a.handle.lower() in known else 0
+                if not full and run >= min(STOP_RUN, len(known)) > 0:
                     return out
                 out.append(FollowQueue(persona=self.persona.name, handle=a.handle.lower(),
                                        position=0, profile=json.dumps(_signals(a))))
