@@ -282,6 +282,7 @@ class Sweep:
             if not rows:
                 self._finish()
                 return
+            rows = self._already_followed(rows, records)
             for row in rows:
                 acted = self.report.followed + self.report.unfollowed
                 if limit is not None and acted >= limit:
@@ -290,6 +291,19 @@ class Sweep:
                 self._one(row, records.get(row.handle))
                 done += 1
                 self.progress.working(done, total)
+
+    def _already_followed(self, rows: list[FollowQueue],
+                          records: dict[str, str]) -> list[FollowQueue]:
+        """Mark the rows of accounts already followed done in one go (nothing to do, and
+        not a skip: a full sweep queues the whole audience); return the others."""
+        done = [r for r in rows if r.action == "follow" and records.get(r.handle) == "following"]
+        if done:
+            with db.session() as s:
+                for row in done:
+                    row.status = "done"
+                    s.merge(row)
+                s.commit()
+        return [r for r in rows if r not in done]
 
     def _remaining(self) -> int:
         with db.session() as s:
