@@ -40,11 +40,15 @@ class Budget:
 
     def window(self, endpoint: str) -> Window | None:
         """The endpoint's current window; None when it has no known limit."""
+        from sqlalchemy import select
+
         from personas import db
         from personas.models import RateBudget
 
-        with db.session() as s:
-            row = s.get(RateBudget, (self.persona, endpoint))
+        t = RateBudget.__table__
+        with db.engine().connect() as conn:  # Core: this runs before every post
+            row = conn.execute(select(t.c.limit, t.c.remaining, t.c.reset_at).where(
+                t.c.persona == self.persona, t.c.endpoint == endpoint)).first()
         now = self.clock.now()
         if row is not None and now < row.reset_at.timestamp():
             return Window(row.limit, row.remaining, row.reset_at.timestamp())
@@ -79,16 +83,40 @@ class Budget:
         from personas import db
         from personas.models import RateBudget
 
-        with db.session() as s:
-            row = s.get(RateBudget, (self.persona, endpoint))
-            if row is None:
-                row = RateBudget(persona=self.persona, endpoint=endpoint, limit=limit,
-                                 remaining=remaining, reset_at=_at(reset_at))
-            row.limit, row.remaining, row.reset_at = limit, remaining, _at(reset_at)
-            if learned is not None:
-                row.learned = learned
-            s.add(row)
-            s.commit()
+        t = RateBudget.__table__
+        values = {"limit": limit, "remaining": remaining, "reset_at": _at(reset_at)}
+        if learned is not None:
+            values["learned"] = learned
+        eng = db.engine()
+        if eng.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(t).values(persona=self.persona, endpoint=endpoint,
+                                     **{"learned": False, **values})
+        statement = statement.on_conflict_do_update(index_elements=["persona", "endpoint"],
+                                                    set_=values)
+        with eng.begin() as conn:
+            conn.execute(statement)
+
+
+def learner(clock: Clock = REAL):  # type: ignore[no-untyped-def]
+    """A network's `on_rate`: what its answers say goes into the persona's budget."""
+    def learn(persona: str, endpoint: str, limit: int, remaining: int, reset_at: float) -> None:
+        Budget(persona, {}, clock).learn(endpoint, limit, remaining, reset_at)
+    return learn
+
+
+def check(persona: str, handle: str, endpoint: str, clock: Clock = REAL) -> None:
+    """Raise `RateLimited` when the budget knows the window is used up: the call would be
+    refused, so it is not made (the outbox retries the item at the reset time)."""
+    wait = Budget(persona, {}, clock).wait(endpoint)
+    if wait > 0:
+        from personas.errors import RateLimited
+
+        reset = clock.now() + wait
+        raise RateLimited(f"rate limited: the {endpoint} rate limit for @{handle} is used up "
+                          f"until {until(reset)}; it is retried then", reset_at=reset)
 
 
 def until(epoch: float) -> str:
