@@ -55,6 +55,10 @@ class Report:
                 "rate_waits": self.rate_waits, "complete": self.complete}
 
 
+class _Stop(Exception):
+    """A limited run met a used-up window: it stops, and the next run resumes."""
+
+
 class Progress:
     """Told how the sweep goes; the CLI shows a bar, everything else ignores it."""
 
@@ -81,6 +85,7 @@ class Sweep:
         if hasattr(network, "on_rate"):
             network.on_rate = self._learn  # type: ignore[attr-defined]
         self.report = Report(persona.name)
+        self.stop_at_limit = False
 
     def _learn(self, persona: str, endpoint: str, limit: int, remaining: int,
                reset_at: float) -> None:
@@ -93,8 +98,12 @@ class Sweep:
         while True:
             wait = self.budget.wait(endpoint)
             if wait > 0:
-                self.report.rate_waits += 1
                 reset = self.clock.now() + wait
+                if self.stop_at_limit:
+                    self.notify(f"{self.persona.name}: the {endpoint} window is used up until "
+                                f"{until(reset)}; stopping here: run it again then to resume")
+                    raise _Stop
+                self.report.rate_waits += 1
                 self.notify(f"{self.persona.name}: the {endpoint} window is used up; waiting "
                             f"until {until(reset)}")
                 self.progress.waiting(reset)
@@ -119,15 +128,20 @@ class Sweep:
         if limit is not None and limit < 1:
             raise BadInput("--limit must be at least 1")
         self.report.dry_run = dry_run
+        # with --limit, a run does what the window allows and stops rather than wait
+        self.stop_at_limit = limit is not None
         state = self._state()
         if dry_run:
             return self._plan(state, mode, full)
-        if state.phase == "idle":
-            state = self._start(state, mode, full)
-        if state.phase == "reading":
-            self._read(state)
-        if state.phase == "following":
-            self._work(limit)
+        try:
+            if state.phase == "idle":
+                state = self._start(state, mode, full)
+            if state.phase == "reading":
+                self._read(state)
+            if state.phase == "following":
+                self._work(limit)
+        except _Stop:
+            self.report.queued = self._remaining()
         return self.report
 
     def _state(self) -> FollowSweep:

@@ -171,7 +171,8 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
     """Publish a claimed item and record the outcome; re-raises the network's error."""
     extra = {"media": json.loads(row.media)} if row.media else {}
     try:
-        ratelimit.check(persona.name, persona.handle, "repost" if row.kind == "repost" else "create_post")
+        endpoint = "repost" if row.kind == "repost" else "create_post"
+        ratelimit.check(persona.name, persona.handle, endpoint)
         sent = network.publish(persona, kind=row.kind, text=row.text, target=row.target,
                                idempotency_key=row.key, **extra)
     except Duplicate as e:

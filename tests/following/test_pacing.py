@@ -60,3 +60,14 @@ def test_a_limited_sweep_stops_and_the_next_resumes_from_the_cursor(world, sweep
     rest = sweeper().run()
     assert rest.followed == 20 and rest.complete and rest.followers_read == 0
     assert set(new) <= set(world.following())
+
+
+def test_with_a_limit_a_used_up_window_stops_the_run_instead_of_waiting(world, sweeper):
+    world.followers_of_you(60)
+    notes: list[str] = []
+    first = sweeper(config=config_text(limits=X), notes=notes).run(limit=100)
+    assert first.followed == 50 and not first.complete and first.rate_waits == 0
+    assert first.queued == 10 and any("stopping here" in n for n in notes)
+    world.clock.advance(900)
+    second = sweeper().run(limit=100)
+    assert second.followed == 10 and second.complete and second.followers_read == 0
