@@ -180,7 +180,8 @@ class Sweep:
             me = None
         if not isinstance(me, Profile) or me.followers is None:
             return f"one request per {PAGE} accounts"
-        pages = math.ceil(me.followers / PAGE) + math.ceil((me.following or 0) / PAGE)
+        pages = max(math.ceil(me.followers / PAGE), 1) + max(math.ceil((me.following or 0)
+                                                                 / PAGE), 1)
         return (f"{me.followers} followers and {me.following or 0} followed, about {pages} "
                 f"read requests ({me.followers + (me.following or 0)} records)")
 
