@@ -20,7 +20,7 @@ from sqlmodel import select
 from personas import db, realness
 from personas.clock import REAL, Clock
 from personas.config import FollowSettings
-from personas.errors import BadInput, NotFound, RateLimited, RemoteRefused
+from personas.errors import BadInput, NetworkError, NotFound, RateLimited, RemoteRefused
 from personas.models import CommunityMember, Event, FollowQueue, FollowRecord, FollowSweep
 from personas.networks.base import Profile
 from personas.ratelimit import Budget, until
@@ -31,6 +31,7 @@ KNOWN = 20  # newest handles kept from a complete sweep
 # An incremental sweep stops once it reads this many of them in a row: one known follower
 # alone may be someone who unfollowed and followed again, now on top of the newer ones.
 STOP_RUN = 3
+MARGIN = 20  # followers read past the expected new ones: room for a few who left
 BATCH = 200  # queue rows taken from the database at a time
 
 
@@ -158,9 +159,15 @@ class Sweep:
     def _start(self, state: FollowSweep, mode: str, full: bool) -> FollowSweep:
         first = state.known == "[]"
         state.full = full or (first and mode == "followers")
-        if state.full and mode == "followers":
-            self.notify(f"{self.persona.name}: a full sweep reads every follower and every "
-                        f"followed account: {self._cost()}")
+        state.expected, state.followers_read = None, 0
+        if mode == "followers":
+            me = self._me()
+            if state.full:
+                self.notify(f"{self.persona.name}: a full sweep reads every follower and every "
+                            f"followed account: {_cost(me)}")
+            elif me is not None and state.audience is not None:
+                state.expected = max(me.followers - state.audience, 0)  # type: ignore[operator]
+            state.audience = me.followers if me is not None else None
         state.phase, state.cursor, state.head = "reading", None, "[]"
         with db.session() as s:
             for row in s.exec(select(FollowQueue).where(
@@ -173,17 +180,21 @@ class Sweep:
             self._save(state)
         return state
 
-    def _cost(self) -> str:
+    def _me(self) -> Profile | None:
+        """The persona's own counts (one request), when the network reports them."""
         try:
-            me = self.net.me(self.persona)  # type: ignore[attr-defined]
-        except Exception:  # noqa: BLE001 (an estimate only)
-            me = None
-        if not isinstance(me, Profile) or me.followers is None:
-            return f"one request per {PAGE} accounts"
-        pages = max(math.ceil(me.followers / PAGE), 1) + max(math.ceil((me.following or 0)
-                                                                 / PAGE), 1)
-        return (f"{me.followers} followers and {me.following or 0} followed, about {pages} "
-                f"read requests ({me.followers + (me.following or 0)} records)")
+            me = self._call("me", lambda: self.net.me(self.persona))  # type: ignore[attr-defined]
+        except (NetworkError, BadInput):  # an estimate only: the sweep can do without
+            return None
+        return me if isinstance(me, Profile) and me.followers is not None else None
+
+    def _page_size(self, state: FollowSweep) -> int:
+        """Pages as large as X allows, except the one expected to reach the known
+        followers: it asks for the new ones left plus a margin, not a full 1,000."""
+        if state.full or state.expected is None:
+            return PAGE
+        left = state.expected - state.followers_read
+        return PAGE if left < 0 else max(1, min(PAGE, left + MARGIN))
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -204,8 +215,9 @@ class Sweep:
         run = 0  # known handles in a row: the old head is reached at `STOP_RUN` of them
         stop_run = min(STOP_RUN, len(known))
         while True:
-            page = self._call("followers", lambda: self.net.followers(  # type: ignore[attr-defined]
-                self.persona, state.cursor, PAGE))
+            size = self._page_size(state)
+            page = self._call("followers", lambda n=size: self.net.followers(  # type: ignore[attr-defined, misc]
+                self.persona, state.cursor, n))
             rows, reached = [], False
             for account in page.accounts:  # type: ignore[attr-defined]
                 run = run + 1 if account.handle.lower() in known else 0
@@ -470,6 +482,15 @@ def sweep(context: object, name: str, *, clock: Clock = REAL,
     private = [p.name for p in config.personas if p.private]
     return Sweep(persona, network, config.follow.get(name, FollowSettings()), clock=clock,
                  private_personas=private, notify=notify, progress=progress)
+
+
+def _cost(me: Profile | None) -> str:
+    if me is None:
+        return f"one request per {PAGE} accounts"
+    followers, following = me.followers or 0, me.following or 0
+    pages = max(math.ceil(followers / PAGE), 1) + max(math.ceil(following / PAGE), 1)
+    return (f"{followers} followers and {following} followed, about {pages} read requests "
+            f"({followers + following} records)")
 
 
 def _signals(account: object) -> dict[str, object]:

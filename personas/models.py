@@ -142,6 +142,10 @@ class FollowSweep(SQLModel, table=True):
     followers_read: int = 0
     requests: int = 0
     completed_at: datetime | None = _when(default=None)
+    # followers when the last sweep started; the difference now is how many new ones an
+    # incremental sweep expects, and sizes its pages by (X charges per record read)
+    audience: int | None = None
+    expected: int | None = None
 
 
 class FollowQueue(SQLModel, table=True):

@@ -33,9 +33,9 @@ def test_an_incremental_sweep_reads_the_new_followers_not_the_audience(world, sw
     second = sweeper().run()
     assert second.followed == 300
     assert sorted(events())[-1:] and set(new) <= set(world.following())
-    # one page of 1000 holds the 300 new and the first known: the sweep stops there
-    assert second.followers_read <= 300 + 1000
-    assert second.requests == 1 + 300
+    # the persona's follower count says 300 are new: one page of 300 + a margin of 20
+    assert second.followers_read == 300 + 20
+    assert second.requests == 1 + 1 + 300  # me, one page, the follows
 
 
 def test_full_rereads_everything_and_says_the_cost_first(world, sweeper):
@@ -91,3 +91,16 @@ def test_dry_run_follows_nobody(world, cli, write_config):
     result = cli("follow", "sync", "you", "--dry-run", "--json")
     assert result.code == 0 and result.json()["followed"] == 4
     assert world.following() == [] and events() == []
+
+
+def test_when_more_left_than_joined_the_sweep_still_reaches_the_known(world, sweeper):
+    """The count says nobody is new (30 joined, 30 left): the small page does not reach
+    the known followers, and the sweep reads on in full pages until it does."""
+    old = world.followers_of_you(1500)
+    sweeper().run()
+    for h in old[:30]:
+        world.store.unfollow(h, "you_h")
+    new = world.followers_of_you(30)
+    report = sweeper().run()
+    assert report.followed == 30 and set(new) <= set(world.following())
+    assert report.followers_read == 20 + 1000

@@ -37,6 +37,8 @@ def upgrade() -> None:
         sa.Column("followers_read", sa.Integer, nullable=False),
         sa.Column("requests", sa.Integer, nullable=False),
         sa.Column("completed_at", sa.DateTime),
+        sa.Column("audience", sa.Integer),
+        sa.Column("expected", sa.Integer),
     )
     op.create_table(
         "follow_queue", *_key("persona", "handle"),
