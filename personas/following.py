@@ -134,6 +134,9 @@ class Sweep:
         state = self._state()
         if dry_run:
             return self._plan(state, mode, full)
+        if state.phase != "idle":
+            self.notify(f"{self.persona.name}: resuming the sweep that was stopped"
+                        + ("; --full applies to the next one" if full else ""))
         try:
             if state.phase == "idle":
                 state = self._start(state, mode, full)
