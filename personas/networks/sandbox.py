@@ -106,8 +106,6 @@ class SandboxNetwork:
 
     # --- following: accounts, follows and follower pages (rate-counted like X) ----------
 
-    rate_limits_known = True  # the limits are the configured ones: nothing to learn
-
     @property
     def rate_limits(self) -> dict[str, int]:
         return dict(self.store.limits)
