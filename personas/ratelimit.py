@@ -101,9 +101,12 @@ class Budget:
 
 
 def learner(clock: Clock = REAL):  # type: ignore[no-untyped-def]
-    """A network's `on_rate`: what its answers say goes into the persona's budget."""
+    """A network's `on_rate` outside sweeps: a window nearly used up goes into the
+    persona's budget. Plenty left is not written: a stored window past its reset counts
+    as fresh anyway, and a write per post would slow every post down."""
     def learn(persona: str, endpoint: str, limit: int, remaining: int, reset_at: float) -> None:
-        Budget(persona, {}, clock).learn(endpoint, limit, remaining, reset_at)
+        if remaining <= max(limit // 10, 1):
+            Budget(persona, {}, clock).learn(endpoint, limit, remaining, reset_at)
     return learn
 
 

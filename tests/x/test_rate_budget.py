@@ -24,6 +24,8 @@ def test_a_post_past_the_limit_is_held_back_not_refused(logged_in, cli):
     assert cli("--config", config, "post", "one").code == 0
     window = Budget("me", {}).window("create_post")
     assert window is not None and (window.limit, window.remaining) == (2, 1)  # from headers
+    assert window.reset_at == logged_in.front.store.rate_state(
+        logged_in.front.store.account("Jesse").id, "create_post")[2] // 1 + 1
     assert cli("--config", config, "post", "two").code == 0
     third = cli("--config", config, "post", "three")
     assert third.code == 1 and "rate limit for @Jesse is used up until" in third.err
