@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -34,7 +34,8 @@ NETWORK_KEYS = {
     "sandbox": {"kind", "rate_limits", "latency"},
     "x": {"kind", "api_base", "upload_base", "timeout"},
 }
-PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order", "slots", "jobs"}
+PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order", "slots", "jobs",
+                "follow"}
 TRAIT_KEYS = set(TRAIT_NAMES)
 _SECRET = re.compile(r"token|secret|password|passwd|passphrase|api_?key|bearer|consumer_key",
                      re.IGNORECASE)
@@ -85,6 +86,7 @@ class Config:
     personas: tuple[Persona, ...]
     slots: dict[str, tuple[time, ...]] = field(default_factory=dict)  # daily posting times
     jobs: dict[str, dict[str, timedelta]] = field(default_factory=dict)  # what the worker runs
+    follow: dict[str, FollowSettings] = field(default_factory=dict)  # [personas.NAME.follow]
 
     @property
     def builtin(self) -> bool:
@@ -234,7 +236,8 @@ def parse(text: str, path: Path | None) -> Config:
     ordered = tuple(p for _, p in personas)
     _check_handles(c, ordered)
     _check_imports(c, ordered)
-    return Config(path, networks, ordered, _slots(c, raw_personas), _jobs(c, raw_personas))
+    return Config(path, networks, ordered, _slots(c, raw_personas), _jobs(c, raw_personas),
+                  _follow_settings(c, raw_personas))
 
 
 def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
@@ -446,3 +449,55 @@ def _line_of(text: str, keypath: tuple[str, ...]) -> int | None:
             if fallback is None and table + key == keypath[: len(table + key)]:
                 fallback = number
     return fallback
+
+
+# --- following: [personas.NAME.follow] ----------------------------------------------------
+
+FOLLOW_KEYS = {"blocklist", "block_keywords", "min_realness", "auto_unfollow"}
+
+
+@dataclass(frozen=True)
+class FollowSettings:
+    """Who a follow-back sweep skips, and whether it unfollows (docs/following.md)."""
+
+    blocklist: frozenset[str] = frozenset()  # handles, lower case, without @
+    block_keywords: tuple[str, ...] = ()  # lower case, matched in bios
+    min_realness: float = 0.5  # personas.realness.MIN_REALNESS
+    auto_unfollow: bool = False
+
+
+def _follow_settings(c: _Checker, raw: dict[str, object]) -> dict[str, FollowSettings]:
+    out = {}
+    for name, value in raw.items():
+        table = value.get("follow") if isinstance(value, dict) else None
+        if table is None:
+            continue
+        keypath = ("personas", name, "follow")
+        table = c.table(table, keypath)
+        c.unknown(table, FOLLOW_KEYS, keypath)
+        settings = FollowSettings()
+        if "blocklist" in table:
+            handles = c.strings(table, "blocklist", keypath)
+            for h in handles:
+                if not _HANDLE.match(h):
+                    raise c.fail(keypath + ("blocklist",), f"not a valid handle: {h!r}",
+                                 "use letters, digits and _ only, as on the network")
+            settings = replace(settings, blocklist=frozenset(h.lstrip("@").lower()
+                                                             for h in handles))
+        if "block_keywords" in table:
+            words = [w.strip().lower() for w in c.strings(table, "block_keywords", keypath)]
+            if not all(words):
+                raise c.fail(keypath + ("block_keywords",), "has an empty keyword",
+                             "remove it: an empty keyword would match every bio")
+            settings = replace(settings, block_keywords=tuple(words))
+        if "min_realness" in table:
+            v = c.typed(table, "min_realness", (int, float), keypath, "a number from 0 to 1")
+            if isinstance(v, bool) or not 0 <= v <= 1:  # type: ignore[operator]
+                raise c.fail(keypath + ("min_realness",), f"out of range: {v}",
+                             "give a number from 0 (follow anyone) to 1")
+            settings = replace(settings, min_realness=float(v))  # type: ignore[arg-type]
+        if "auto_unfollow" in table:
+            settings = replace(settings, auto_unfollow=bool(
+                c.typed(table, "auto_unfollow", bool, keypath, "true or false")))
+        out[name] = settings
+    return out

@@ -37,6 +37,10 @@ class Context:
             from personas.networks import connect
 
             self._networks[name] = connect(self.config, self.config.networks[name])
+            if hasattr(self._networks[name], "on_rate"):  # one rate budget for every call
+                from personas.ratelimit import learner
+
+                self._networks[name].on_rate = learner()  # type: ignore[attr-defined]
         return self._networks[name]
 
     def network_for(self, persona: Persona) -> Network:

@@ -27,8 +27,21 @@ def _metrics(ctx: Context, persona: Persona) -> str:
     return f"metrics of {synced.posts} posts, {synced.followers} followers"
 
 
-# name -> what it does; other jobs join here as their features land
-JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics}
+def _follow(ctx: Context, persona: Persona) -> str:
+    from personas import following
+
+    # at most one window's follows a run, stopping rather than waiting at the rate limit:
+    # the worker has items to send meanwhile, and the next run resumes the sweep
+    report = following.sweep(ctx, persona.name).run(limit=FOLLOWS_PER_RUN)
+    skipped = sum(report.skipped.values())
+    state = "complete" if report.complete else "resumes next run"
+    return f"followed {report.followed}, skipped {skipped}, {state}"
+
+
+FOLLOWS_PER_RUN = 50
+
+# name -> what it does; the community's sync joins here when it lands
+JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics, "follow": _follow}
 
 
 def due(ctx: Context, now: datetime | None = None) -> list[tuple[Persona, str, timedelta]]:

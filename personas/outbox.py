@@ -21,7 +21,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, text, update
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
-from personas import db
+from personas import db, ratelimit
 from personas.errors import (
     BadInput,
     CredentialsRejected,
@@ -171,6 +171,8 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
     """Publish a claimed item and record the outcome; re-raises the network's error."""
     extra = {"media": json.loads(row.media)} if row.media else {}
     try:
+        endpoint = "repost" if row.kind == "repost" else "create_post"
+        ratelimit.check(persona.name, persona.handle, endpoint)
         sent = network.publish(persona, kind=row.kind, text=row.text, target=row.target,
                                idempotency_key=row.key, **extra)
     except Duplicate as e:

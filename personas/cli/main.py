@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from personas import __version__
-from personas.cli import accounts, login, posting, queue, reports, sandbox, worker
+from personas.cli import accounts, follow, login, posting, queue, reports, sandbox, worker
 from personas.errors import ExitCode, PersonaError
 
 app = typer.Typer(
@@ -61,6 +61,7 @@ worker.register(app)
 login.register(app)
 reports.register(app)
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(follow.app, name="follow")
 
 # typer vendors click in newer releases and imports it in older ones: find its usage error
 # class through a public name rather than a private module path.

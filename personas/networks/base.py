@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -148,3 +149,28 @@ class Social(Protocol):
     def mentions(self, persona: Persona, since_id: str | None = None) -> list[RemotePost]: ...
     def recent_posts(self, persona: Persona, limit: int = 100) -> list[PostMetrics]: ...
     def send_message(self, persona: Persona, handle: str, text: str) -> str: ...
+
+
+# --- following: profiles with the signals a follow-back sweep checks ----------------------
+
+
+@dataclass(frozen=True)
+class Profile(Account):
+    """An account as a followers page returns it, with what the spam signals need."""
+
+    bio: str | None = None
+    created_at: float | None = None  # epoch seconds
+    posts: int | None = None
+    followers: int | None = None
+    following: int | None = None
+    default_avatar: bool | None = None
+
+    def signals(self) -> dict[str, object]:
+        return {"bio": self.bio, "created_at": self.created_at, "posts": self.posts,
+                "followers": self.followers, "following": self.following,
+                "default_avatar": self.default_avatar}
+
+
+# A network reports what it learns of rate windows: (persona name, endpoint, limit,
+# remaining, reset epoch). `personas.ratelimit.Budget.learn` takes it.
+RateObserver = Callable[[str, str, int, int, float], None]

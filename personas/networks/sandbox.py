@@ -7,9 +7,20 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+from personas.clock import REAL, Clock
 from personas.config import NetworkConfig, data_dir
 from personas.errors import NotFound
-from personas.networks.base import AccountCounts, PostStats, RemotePost, Sent
+from personas.networks.base import (
+    Account,
+    AccountCounts,
+    AccountPage,
+    Followed,
+    PostStats,
+    Profile,
+    RateObserver,
+    RemotePost,
+    Sent,
+)
 from personas.sandbox.store import X_LIMITS, Post, Store
 from router.policy import Persona
 
@@ -52,10 +63,13 @@ class SandboxNetwork:
     def __init__(self, config: NetworkConfig) -> None:
         self.name = config.name
         self.options = config.options
+        self.clock: Clock = REAL  # following: a simulated clock in tests and the bench
+        self.on_rate: RateObserver | None = None  # following: told each window's state
 
     @cached_property
     def store(self) -> Store:
-        return Store(store_path(self.name), limits=_limits(self.options.get("rate_limits")))
+        return Store(store_path(self.name), limits=_limits(self.options.get("rate_limits")),
+                     clock=self.clock.now)
 
     def _account(self, persona: Persona) -> str:
         self.store.ensure_account(persona.handle, private=persona.private)
@@ -64,9 +78,12 @@ class SandboxNetwork:
     def publish(self, persona: Persona, *, kind: str, text: str, target: str | None,
                 idempotency_key: str) -> Sent:
         handle = self._account(persona)
-        post = self.store.publish(handle, kind=kind, text=text,
-                                  target=int(target) if target else None,
-                                  idempotency_key=idempotency_key)
+        try:
+            post = self.store.publish(handle, kind=kind, text=text,
+                                      target=int(target) if target else None,
+                                      idempotency_key=idempotency_key)
+        finally:
+            self._report(persona, "create_post")
         # The time an answer takes to come back: the post exists, the caller does not know
         # yet. Rehearses (and tests) a crash between the network's acceptance and our record.
         if latency := float(self.options.get("latency", 0) or 0):  # type: ignore[arg-type]
@@ -100,3 +117,63 @@ class SandboxNetwork:
     def account_counts(self, persona: Persona) -> AccountCounts:
         followers, following = self.store.follow_counts(self._account(persona))
         return AccountCounts(followers, following)
+
+    # --- following: accounts, follows and follower pages (rate-counted like X) ----------
+
+    @property
+    def rate_limits(self) -> dict[str, int]:
+        return dict(self.store.limits)
+
+    def _spend(self, persona: Persona, endpoint: str) -> None:
+        account = self.store.ensure_account(persona.handle, private=persona.private)
+        try:
+            self.store.spend(account.id, endpoint)
+        finally:
+            self._report(persona, endpoint)
+
+    def _report(self, persona: Persona, endpoint: str) -> None:
+        if self.on_rate is None:
+            return
+        state = self.store.rate_state(self.store.account(persona.handle).id, endpoint)
+        if state is not None:
+            self.on_rate(persona.name, endpoint, state[0], state[1], state[2])
+
+    def _profile(self, handle: str) -> Profile:
+        a = self.store.account(handle)
+        posts, followers, following = self.store.counts(a.id)
+        return Profile(str(a.id), a.handle, a.name, a.private, bio=a.bio,
+                       created_at=a.created_at, posts=posts, followers=followers,
+                       following=following, default_avatar=a.default_avatar)
+
+    def me(self, persona: Persona) -> Account:
+        return self._profile(self._account(persona))
+
+    def account(self, persona: Persona, handle: str) -> Account:
+        self._spend(persona, "user_lookup")
+        return self._profile(handle.lstrip("@"))
+
+    def follow(self, persona: Persona, handle: str) -> Followed:
+        self._spend(persona, "follow")
+        state = self.store.follow(persona.handle, handle.lstrip("@"))
+        return Followed(state == "active", state == "pending")
+
+    def unfollow(self, persona: Persona, handle: str) -> None:
+        self._spend(persona, "follow")
+        self.store.unfollow(persona.handle, handle.lstrip("@"))
+
+    def _page(self, handles: list[str], page_token: str | None, limit: int) -> AccountPage:
+        start = int(page_token or 0)
+        size = max(1, min(limit, 1000))
+        page = [self._profile(h) for h in handles[start:start + size]]
+        more = start + size < len(handles)
+        return AccountPage(page, str(start + size) if more else None)  # type: ignore[arg-type]
+
+    def followers(self, persona: Persona, page_token: str | None = None,
+                  limit: int = 1000) -> AccountPage:
+        self._spend(persona, "followers")
+        return self._page(self.store.followers(persona.handle), page_token, limit)
+
+    def following(self, persona: Persona, page_token: str | None = None,
+                  limit: int = 1000) -> AccountPage:
+        self._spend(persona, "following")
+        return self._page(self.store.following(persona.handle), page_token, limit)

@@ -12,6 +12,7 @@ compared with the one verified at login.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -39,10 +40,13 @@ from personas.networks.base import (
     Followed,
     PostMetrics,
     PostStats,
+    Profile,
+    RateObserver,
     RemotePost,
     Sent,
     same_text,
 )
+from personas.ratelimit import X_LIMITS
 from router.policy import Persona
 
 API, UPLOAD = "https://api.twitter.com", "https://upload.twitter.com"
@@ -129,6 +133,10 @@ class XNetwork:
         self._clients: dict[str, tuple[str, tweepy.Client]] = {}
         self._credentials: dict[str, tuple[credentials.AppKeys, credentials.Tokens]] = {}
         self._verified: dict[str, str | None] = {}
+        # --- following: rate windows reported, account ids learned from pages ---
+        self.on_rate: RateObserver | None = None
+        self.rate_limits = dict(X_LIMITS)  # seeds until X's headers say otherwise
+        self._ids: dict[tuple[str, str], str] = {}  # (persona, handle lower case) -> id
 
     # --- credentials and clients -------------------------------------------------------------
 
@@ -190,8 +198,18 @@ class XNetwork:
         if cached and cached[0] == tokens.access_token:
             return cached[1]
         made = make_client(app, tokens, self.options)
+        made.session.hooks["response"].append(self._rate_hook(persona))
         self._clients[persona.name] = (tokens.access_token, made)
         return made
+
+    def _rate_hook(self, persona: Persona):  # type: ignore[no-untyped-def]
+        """A requests hook telling `on_rate` what each answer's headers say."""
+        def hook(response: requests.Response, *args: object, **kwargs: object) -> None:
+            state = rate_headers(response)
+            name = bucket(response.request.method or "", response.request.url or "")
+            if self.on_rate is not None and state and name:
+                self.on_rate(persona.name, name, *state)
+        return hook
 
     def v1(self, persona: Persona) -> tweepy.API:
         app, tokens = self._tokens(persona)
@@ -200,6 +218,7 @@ class XNetwork:
                                         tokens.access_token, tokens.access_token_secret)
         api = tweepy.API(auth, retry_count=0)
         route(api.session, self.options)
+        api.session.hooks["response"].append(self._rate_hook(persona))
         return api
 
     def _call(self, persona: Persona, action: Callable[[], T],
@@ -358,7 +377,7 @@ class XNetwork:
 
     def me(self, persona: Persona, *, check: bool = True) -> Account:
         client = self.client(persona, check=check)
-        response = self._call(persona, lambda: client.get_me(user_fields=["protected"],
+        response = self._call(persona, lambda: client.get_me(user_fields=PROFILE_FIELDS,
                                                              user_auth=True))
         return _account(response.data)
 
@@ -371,24 +390,33 @@ class XNetwork:
         return _account(response.data)
 
     def follow(self, persona: Persona, handle: str) -> Followed:
-        target = self.account(persona, handle)
+        target = self._id(persona, handle)
         client = self.client(persona)
-        data = self._call(persona, lambda: client.follow_user(target.id, user_auth=True)).data
+        data = self._call(persona, lambda: client.follow_user(target, user_auth=True)).data
         return Followed(bool(data.get("following")), bool(data.get("pending_follow")))
 
     def unfollow(self, persona: Persona, handle: str) -> None:
-        target = self.account(persona, handle)
+        target = self._id(persona, handle)
         client = self.client(persona)
-        self._call(persona, lambda: client.unfollow_user(target.id, user_auth=True))
+        self._call(persona, lambda: client.unfollow_user(target, user_auth=True))
+
+    def _id(self, persona: Persona, handle: str) -> str:
+        """An account's id: known from a followers page already, or looked up (one call)."""
+        key = (persona.name, handle.lstrip("@").lower())
+        if key not in self._ids:
+            self._ids[key] = self.account(persona, handle).id
+        return self._ids[key]
 
     def _page(self, persona: Persona, method: str, page_token: str | None,
               limit: int) -> AccountPage:
         client = self.client(persona)
         response = self._call(persona, lambda: getattr(client, method)(
             self._my_id(persona), max_results=max(1, min(limit, 1000)), pagination_token=page_token,
-            user_fields=["protected"], user_auth=True))
-        return AccountPage([_account(u) for u in response.data or []],
-                           response.meta.get("next_token"))
+            user_fields=PROFILE_FIELDS, user_auth=True))
+        accounts = [_account(u) for u in response.data or []]
+        for a in accounts:
+            self._ids[(persona.name, a.handle.lower())] = a.id
+        return AccountPage(accounts, response.meta.get("next_token"))
 
     def followers(self, persona: Persona, page_token: str | None = None,
                   limit: int = 1000) -> AccountPage:
@@ -414,7 +442,52 @@ class XNetwork:
 
 
 def _account(user: tweepy.User) -> Account:
-    return Account(str(user.id), user.username, user.name or "", bool(user.protected))
+    if user.public_metrics is None and user.created_at is None:
+        return Account(str(user.id), user.username, user.name or "", bool(user.protected))
+    metrics = user.public_metrics or {}
+    avatar = user.profile_image_url
+    return Profile(str(user.id), user.username, user.name or "", bool(user.protected),
+                   bio=user.description, posts=metrics.get("tweet_count"),
+                   created_at=user.created_at.timestamp() if user.created_at else None,
+                   followers=metrics.get("followers_count"),
+                   following=metrics.get("following_count"),
+                   default_avatar=None if avatar is None else "default_profile" in avatar)
+
+
+# --- following: the fields a sweep's spam signals need, and rate windows from headers -------
+
+PROFILE_FIELDS = ["protected", "created_at", "description", "public_metrics",
+                  "profile_image_url"]
+# Which of X's rate-limit buckets a request counts against (method, path pattern).
+BUCKETS = [(m, re.compile(p), b) for m, p, b in (
+    ("POST", r"/2/tweets$", "create_post"), ("DELETE", r"/2/tweets/\d+$", "delete_post"),
+    ("GET", r"/2/tweets/\d+$", "tweet_lookup"), ("POST", r"/2/users/\d+/retweets$", "repost"),
+    ("DELETE", r"/2/users/\d+/retweets/\d+$", "repost"), ("GET", r"/2/users/me$", "me"),
+    ("GET", r"/2/users/by/username/\w+$", "user_lookup"), ("GET", r"/2/users/\d+$", "user_lookup"),
+    ("POST", r"/2/users/\d+/following$", "follow"),
+    ("DELETE", r"/2/users/\d+/following/\d+$", "follow"),
+    ("GET", r"/2/users/\d+/followers$", "followers"),
+    ("GET", r"/2/users/\d+/following$", "following"),
+    ("GET", r"/2/users/\d+/mentions$", "mentions"), ("GET", r"/2/users/\d+/tweets$", "user_posts"),
+    ("POST", r"/2/dm_conversations/", "dm"), ("POST", r"/1\.1/media/", "media"),
+    ("GET", r"/1\.1/friendships/incoming", "incoming"))]
+
+
+def bucket(method: str, url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path
+    return next((b for m, p, b in BUCKETS if m == method and p.search(path)), None)
+
+
+def rate_headers(response: requests.Response) -> tuple[int, int, float] | None:
+    """(limit, remaining, reset epoch) from X's `x-rate-limit-*` headers, if all there."""
+    h = response.headers
+    try:
+        return (int(h["x-rate-limit-limit"]), int(h["x-rate-limit-remaining"]),
+                float(h["x-rate-limit-reset"]))
+    except (KeyError, ValueError):
+        return None
 
 
 def make_client(app: credentials.AppKeys, tokens: credentials.Tokens,

@@ -15,7 +15,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,8 +53,10 @@ class Front:
     """The X API front over one sandbox database; `serve()` or use as a context manager."""
 
     def __init__(self, db_path: Path, *, port: int = 0, limits: dict[str, int] | None = None,
-                 ready_personas: list[tuple[str, bool]] = ()) -> None:  # type: ignore[assignment]
+                 ready_personas: list[tuple[str, bool]] = (),  # type: ignore[assignment]
+                 clock: Callable[[], float] = time.time) -> None:
         self.db_path = db_path
+        self.clock = clock  # a simulated clock makes rate windows pass at once (bench, tests)
         self.limits = {**LIMITS, **(limits or {})}
         self._local = threading.local()
         self._faults: list[Fault] = []
@@ -70,7 +72,7 @@ class Front:
     @property
     def store(self) -> Store:
         if not hasattr(self._local, "store"):
-            self._local.store = Store(self.db_path, limits=self.limits)
+            self._local.store = Store(self.db_path, limits=self.limits, clock=self.clock)
             self._local.oauth = OAuthStore(self._local.store)
             self._local.api = XApi(self._local.store)
             self._local.routes = self._local.api.routes()

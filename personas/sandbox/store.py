@@ -418,3 +418,24 @@ class Store:
             value = int(row[0]) + 1 if row else 1
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, str(value)))
         return value
+
+    # --- following: pages of followers with profiles, and counts -------------------------
+
+    def counts(self, account_id: int) -> tuple[int, int, int]:
+        """(posts, followers, following) including the history before the sandbox."""
+        row = self.db.execute(
+            "SELECT extra_posts + (SELECT count(*) FROM posts WHERE author_id = a.id),"
+            " extra_followers + (SELECT count(*) FROM follows WHERE followee_id = a.id AND"
+            " state = 'active'), extra_following + (SELECT count(*) FROM follows WHERE"
+            " follower_id = a.id AND state = 'active') FROM accounts a WHERE a.id = ?",
+            (account_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no sandbox account with id {account_id}; check the id")
+        return row[0], row[1], row[2]
+
+    def follow_state(self, follower: str, followee: str) -> str | None:
+        """active | pending | None: whether `follower` follows (or asked to follow)."""
+        a, b = self.account(follower), self.account(followee)
+        row = self.db.execute("SELECT state FROM follows WHERE follower_id = ? AND"
+                              " followee_id = ?", (a.id, b.id)).fetchone()
+        return row[0] if row else None

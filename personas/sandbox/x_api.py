@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS media (
 );
 """
 FIRST_MEDIA_ID = 1_500_000_000_000_000_000
+DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
 NO_ACCESS = ("You currently have access to a subset of X API V2 endpoints and limited v1.1 "
              "endpoints (e.g. media post, oauth) only. If you need access to this endpoint, "
              "you may need a different access level. You can learn more here: "
@@ -94,12 +95,14 @@ class XApi:
             out["created_at"] = iso(account.created_at)
         if "description" in wanted:
             out["description"] = account.bio
+        # --- following: what a follow-back sweep's spam signals read ---
         if "public_metrics" in wanted:
-            followers, following = self.store.follow_counts(account.handle)
+            posts, followers, following = self.store.counts(account.id)
             out["public_metrics"] = {"followers_count": followers, "following_count": following,
-                                     "tweet_count": len(self.store.timeline(account.handle,
-                                                                            10**9)),
-                                     "listed_count": 0}
+                                     "tweet_count": posts, "listed_count": 0, "like_count": 0}
+        if "profile_image_url" in wanted:
+            out["profile_image_url"] = DEFAULT_AVATAR if account.default_avatar else \
+                f"https://pbs.twimg.com/profile_images/{account.id}/photo_normal.jpg"
         return out
 
     def tweet(self, post: Post, call: Call) -> dict[str, object]:

@@ -136,3 +136,14 @@ def test_jobs_config_is_checked(cli, write_config):
     write_config(base.replace('policy = "auto-follow"',
                               'policy = "auto-follow"\n[personas.you.jobs]\nmetrics = "often"'))
     assert "personas.you.jobs.metrics: not an interval: 'often'" in cli("route", "hi").err
+
+
+def test_the_worker_runs_follow_sweeps_as_a_job(cli, write_config):
+    from personas.config import example_text
+
+    write_config(example_text(sandbox=True).replace(
+        'policy = "auto-follow"', 'policy = "auto-follow"\n[personas.you.jobs]\nfollow = "15m"'))
+    assert cli("sandbox", "simulate", "follow", "you", "--count", "3").code == 0
+    r = cli("worker", "--once")
+    assert r.code == 0 and "follow for you: followed 3, skipped 0, complete" in r.err
+    assert "follow for you" not in cli("worker", "--once").err  # not due for 15 minutes

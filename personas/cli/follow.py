@@ -1,0 +1,66 @@
+"""follow: follow-back sweeps (`persona follow sync`)."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from personas.cli.common import JsonOpt, context, emit_json, message
+
+app = typer.Typer(help="Follow back followers or members, within the rate limits.\n\n"
+                       "Example: persona follow sync you", no_args_is_help=True)
+
+
+@app.command("sync")
+def sync(
+    ctx: typer.Context,
+    persona: Annotated[str, typer.Argument(help="The persona whose sweep to run.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be followed; "
+                                          "follow nobody (followers are still read).")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1,
+                                              help="Follow or unfollow at most N accounts, "
+                                              "then stop; the next run resumes.")] = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Re-read every follower and followed account (notices unfollows); "
+        "says the cost first.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Follow the followers (auto_follow = "followers") or approved members ("members")
+    the persona does not follow yet, skipping the blocklist, likely spam, pending requests
+    and anyone unfollowed by hand. Paced by the rate limits: it waits for the next window
+    and says until when; an interrupted sweep resumes where it stopped.
+
+    Examples:
+
+      persona follow sync you
+
+      persona follow sync you --limit 50 --json
+
+      persona follow sync you --full --dry-run
+    """
+    from personas.following import sweep
+
+    show = not json and sys.stdout.isatty()
+    with _bar(show) as progress:
+        report = sweep(context(ctx), persona, notify=message, progress=progress).run(
+            full=full, dry_run=dry_run, limit=limit)
+    if json:
+        emit_json(report.to_json())
+        return
+    verb = "would follow" if dry_run else "followed"
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(report.skipped.items()))
+    left = ("complete" if report.complete or dry_run
+            else f"{report.queued} left: run it again to resume")
+    print(f"{persona}: {verb} {report.followed}, unfollowed {report.unfollowed}, skipped "
+          f"{sum(report.skipped.values())}{f' ({skipped})' if skipped else ''}; read "
+          f"{report.followers_read} followers in {report.requests} requests; {left}")
+
+
+def _bar(show: bool):  # type: ignore[no-untyped-def]
+    from contextlib import nullcontext
+
+    if not show:
+        return nullcontext(None)
+    from personas.cli.follow_progress import Bar
+
+    return Bar()

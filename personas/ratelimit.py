@@ -1,0 +1,127 @@
+"""One rate budget for every network call: per persona and endpoint, in the database.
+
+Before a call, `wait(endpoint)` says how long until the window has room; `spend` counts
+the call; `learn` takes what the network said (`x-rate-limit-*` headers) and `refused`
+what a 429 said. Windows are seeded with X's documented limits (or the sandbox's
+configured ones) until the network's own headers are seen. The rows live in the database,
+so separate runs (a sweep, the worker, `persona post`) share one budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from personas.clock import REAL, Clock
+
+WINDOW = 15 * 60
+# X's documented per-user limits for 15 minutes (X API v2 rate limits, 2026).
+X_LIMITS = {"create_post": 100, "delete_post": 50, "tweet_lookup": 900, "repost": 50,
+            "me": 75, "user_lookup": 900, "follow": 50, "followers": 300, "following": 300,
+            "mentions": 300, "user_posts": 900, "dm": 200, "media": 500, "incoming": 15}
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+@dataclass
+class Window:
+    limit: int
+    remaining: int
+    reset_at: float
+
+
+class Budget:
+    """The rate budget of one persona; `seeds` are the limits assumed before any header."""
+
+    def __init__(self, persona: str, seeds: dict[str, int], clock: Clock = REAL) -> None:
+        self.persona, self.seeds, self.clock = persona, seeds, clock
+
+    def window(self, endpoint: str) -> Window | None:
+        """The endpoint's current window; None when it has no known limit."""
+        from sqlalchemy import select
+
+        from personas import db
+        from personas.models import RateBudget
+
+        t = RateBudget.__table__
+        with db.engine().connect() as conn:  # Core: this runs before every post
+            row = conn.execute(select(t.c.limit, t.c.remaining, t.c.reset_at).where(
+                t.c.persona == self.persona, t.c.endpoint == endpoint)).first()
+        now = self.clock.now()
+        if row is not None and now < row.reset_at.timestamp():
+            return Window(row.limit, row.remaining, row.reset_at.timestamp())
+        limit = row.limit if row is not None else self.seeds.get(endpoint)
+        return None if limit is None else Window(limit, limit, now + WINDOW)
+
+    def wait(self, endpoint: str) -> float:
+        """Seconds until a call to `endpoint` fits in its window (0: now)."""
+        w = self.window(endpoint)
+        if w is None or w.remaining > 0:
+            return 0.0
+        return max(w.reset_at - self.clock.now(), 0.0)
+
+    def spend(self, endpoint: str) -> None:
+        """Count one call (before it is made: a call that fails still counts at X)."""
+        w = self.window(endpoint)
+        if w is not None:
+            self._store(endpoint, w.limit, max(w.remaining - 1, 0), w.reset_at, None)
+
+    def learn(self, endpoint: str, limit: int, remaining: int, reset_at: float) -> None:
+        """The network's own count, from its `x-rate-limit-*` headers."""
+        self._store(endpoint, limit, remaining, reset_at, True)
+
+    def refused(self, endpoint: str, reset_at: float | None) -> None:
+        """A 429: nothing is left until `reset_at` (or a full window when not said)."""
+        w = self.window(endpoint)
+        limit = w.limit if w else 1
+        self._store(endpoint, limit, 0, reset_at or self.clock.now() + WINDOW, None)
+
+    def _store(self, endpoint: str, limit: int, remaining: int, reset_at: float,
+               learned: bool | None) -> None:
+        from personas import db
+        from personas.models import RateBudget
+
+        t = RateBudget.__table__
+        values = {"limit": limit, "remaining": remaining, "reset_at": _at(reset_at)}
+        if learned is not None:
+            values["learned"] = learned
+        eng = db.engine()
+        if eng.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(t).values(persona=self.persona, endpoint=endpoint,
+                                     **{"learned": False, **values})
+        statement = statement.on_conflict_do_update(index_elements=["persona", "endpoint"],
+                                                    set_=values)
+        with eng.begin() as conn:
+            conn.execute(statement)
+
+
+def learner(clock: Clock = REAL):  # type: ignore[no-untyped-def]
+    """A network's `on_rate` outside sweeps: a window nearly used up goes into the
+    persona's budget. Plenty left is not written: a stored window past its reset counts
+    as fresh anyway, and a write per post would slow every post down."""
+    def learn(persona: str, endpoint: str, limit: int, remaining: int, reset_at: float) -> None:
+        if remaining <= max(limit // 10, 1):
+            Budget(persona, {}, clock).learn(endpoint, limit, remaining, reset_at)
+    return learn
+
+
+def check(persona: str, handle: str, endpoint: str, clock: Clock = REAL) -> None:
+    """Raise `RateLimited` when the budget knows the window is used up: the call would be
+    refused, so it is not made (the outbox retries the item at the reset time)."""
+    wait = Budget(persona, {}, clock).wait(endpoint)
+    if wait > 0:
+        from personas.errors import RateLimited
+
+        reset = clock.now() + wait
+        raise RateLimited(f"rate limited: the {endpoint} rate limit for @{handle} is used up "
+                          f"until {until(reset)}; it is retried then", reset_at=reset)
+
+
+def until(epoch: float) -> str:
+    """A reset time as people read it."""
+    return _at(epoch).strftime("%Y-%m-%d %H:%M:%S UTC")
