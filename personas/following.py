@@ -21,7 +21,8 @@ from personas import db, realness
 from personas.clock import REAL, Clock
 from personas.config import FollowSettings
 from personas.errors import BadInput, NetworkError, NotFound, RateLimited, RemoteRefused
-from personas.models import CommunityMember, Event, FollowQueue, FollowRecord, FollowSweep
+from personas.following_tables import CommunityMember, FollowQueue, FollowRecord, FollowSweep
+from personas.models import Event
 from personas.networks.base import Profile
 from personas.ratelimit import Budget, until
 from router.policy import Persona

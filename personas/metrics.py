@@ -36,7 +36,8 @@ def _sync_one(ctx: Context, persona: Persona, days: int) -> Synced:
     from sqlalchemy import select
 
     from personas import db
-    from personas.models import FollowerCount, MetricSnapshot, OutboxItem, utcnow
+    from personas.models import OutboxItem, utcnow
+    from personas.reports.tables import FollowerCount, MetricSnapshot
 
     network = ctx.network_for(persona)
     if not hasattr(network, "post_metrics") or not hasattr(network, "account_counts"):

@@ -96,42 +96,6 @@ class Event(SQLModel, table=True):
 ACTIONS = BY_KIND
 
 
-class MetricSnapshot(SQLModel, table=True):
-    """A post's public metrics as the network reported them at one time.
-
-    A metric the network does not give is None, not 0.
-    """
-
-    __tablename__ = "metric_snapshots"
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _when(default_factory=utcnow, index=True)
-    persona: str = Field(max_length=64, index=True)
-    network: str = Field(max_length=64)
-    remote_id: str = Field(max_length=64, index=True)
-    item_id: int | None = Field(default=None)
-    kind: str | None = Field(default=None, max_length=16)
-    posted_at: datetime | None = _when(default=None)
-    likes: int | None = None
-    reposts: int | None = None
-    replies: int | None = None
-    quotes: int | None = None
-    impressions: int | None = None
-
-
-class FollowerCount(SQLModel, table=True):
-    """How many followed a persona (and how many it followed) at one time."""
-
-    __tablename__ = "follower_counts"
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _when(default_factory=utcnow, index=True)
-    persona: str = Field(max_length=64, index=True)
-    network: str = Field(max_length=64)
-    followers: int
-    following: int | None = None
-
-
 class VerifiedAccount(SQLModel, table=True):
     """The remote account id a persona's credentials were checked to belong to, at login.
 
@@ -160,7 +124,7 @@ class JobRun(SQLModel, table=True):
     last_result: str | None = Field(default=None, sa_type=Text)
 
 
-# --- following: rate budgets, sweep state, what we know of follows, members ---------------
+# --- the rate budget every network call shares (posting too) -------------------------------
 
 
 class RateBudget(SQLModel, table=True):
@@ -176,60 +140,8 @@ class RateBudget(SQLModel, table=True):
     learned: bool = False  # True once the network's own headers said so
 
 
-class FollowSweep(SQLModel, table=True):
-    """A persona's follow-back sweep: where the running one is, what the last one knew."""
-
-    __tablename__ = "follow_sweeps"
-
-    persona: str = Field(max_length=64, primary_key=True)
-    phase: str = Field(default="idle", max_length=16)  # idle | reading | following
-    full: bool = False
-    cursor: str | None = Field(default=None, sa_type=Text)  # next followers page token
-    # the newest follower handles of the last complete sweep (JSON list): a sweep reads
-    # until it meets one of them
-    known: str = Field(default="[]", sa_type=Text)
-    head: str = Field(default="[]", sa_type=Text)  # the running sweep's newest handles
-    followers_read: int = 0
-    requests: int = 0
-    completed_at: datetime | None = _when(default=None)
-    # followers when the last sweep started; the difference now is how many new ones an
-    # incremental sweep expects, and sizes its pages by (X charges per record read)
-    audience: int | None = None
-    expected: int | None = None
-
-
-class FollowQueue(SQLModel, table=True):
-    """Accounts a running sweep has found to consider, in order; survives a kill."""
-
-    __tablename__ = "follow_queue"
-
-    persona: str = Field(max_length=64, primary_key=True)
-    handle: str = Field(max_length=64, primary_key=True)
-    position: int
-    action: str = Field(default="follow", max_length=16)  # follow | unfollow
-    status: str = Field(default="todo", max_length=16)  # todo | done | skipped
-    reason: str | None = Field(default=None, max_length=32)
-    profile: str = Field(default="{}", sa_type=Text)  # JSON: what the spam signals need
-
-
-class FollowRecord(SQLModel, table=True):
-    """What we know of one follow by a persona: the rule "never re-follow" reads it."""
-
-    __tablename__ = "follow_records"
-
-    persona: str = Field(max_length=64, primary_key=True)
-    handle: str = Field(max_length=64, primary_key=True)
-    # following | pending | unfollowed (by the tool) | dropped (unfollowed by hand, or
-    # blocked us: never followed again)
-    state: str = Field(max_length=16)
-    at: datetime = _when(default_factory=utcnow)
-
-
-class CommunityMember(SQLModel, table=True):
-    """Approved members of a private persona; the community feature fills it."""
-
-    __tablename__ = "community_members"
-
-    persona: str = Field(max_length=64, primary_key=True)
-    handle: str = Field(max_length=64, primary_key=True)
-    approved_at: datetime = _when(default_factory=utcnow)
+def load_all() -> None:
+    """Import every module that defines tables, so SQLModel.metadata holds the whole schema.
+    The commands import only what they use: loading a table costs start-up time."""
+    import personas.following_tables  # noqa: F401
+    import personas.reports.tables  # noqa: F401

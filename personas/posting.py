@@ -6,13 +6,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from personas.context import Context
 from personas.errors import BadInput, NotFound, PersonaError
-from personas.networks.base import RemotePost
 from router.decide import Decision, decide
 from router.items import Item, Kind, classify, post_link, post_links
 from router.policy import Persona
+
+if TYPE_CHECKING:
+    from personas.networks.base import RemotePost
 
 MAX_TEXT_BYTES = 64 * 1024  # far above any network's limit; keeps huge input out early
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ _URL = re.compile(r"https?://\S+")
 def same_text(posted: str, seen: str) -> bool:
     """Is `seen`, as a network shows it, the text we posted? X answers with its links
     shortened (t.co) and &, < and > escaped, so those are not compared."""
+    import html
+
     def comparable(text: str) -> str:
         return " ".join(_URL.sub("<link>", html.unescape(text)).split())
 

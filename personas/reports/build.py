@@ -191,7 +191,7 @@ def _latest_snapshots(s: Session, names: list[str], since: datetime,
     """The last snapshot taken before `until` of each post made in the period."""
     from sqlalchemy import func, select
 
-    from personas.models import MetricSnapshot as M
+    from personas.reports.tables import MetricSnapshot as M
 
     latest = (select(func.max(M.id)).where(
         M.persona.in_(names), M.at < until, M.posted_at.is_not(None),
@@ -239,7 +239,7 @@ def _followers(s: Session, names: list[str], since: datetime,
                until: datetime) -> dict[str, list[dict[str, Any]]]:
     from sqlalchemy import select
 
-    from personas.models import FollowerCount as F
+    from personas.reports.tables import FollowerCount as F
 
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     rows = s.execute(select(F.persona, F.at, F.followers, F.following).where(

@@ -32,7 +32,9 @@ def test_the_models_match_the_migrations(backend):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import personas.models  # noqa: F401  (registers the tables)
+    from personas.models import load_all
+
+    load_all()  # every table, wherever it is defined
 
     with db.engine().connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)

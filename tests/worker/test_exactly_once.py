@@ -54,7 +54,8 @@ def worker(home, *args: str) -> subprocess.Popen:
 
 
 def wait_for_work(proc: subprocess.Popen, timeout: float = 30) -> None:
-    """Return once the worker has handled its first item (or has stopped)."""
+    """Return once the worker has handled its first item (or has stopped); a worker that
+    never starts is killed, not left running after the test."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ready, _, _ = readable([proc.stderr], [], [], 0.05)
@@ -62,6 +63,8 @@ def wait_for_work(proc: subprocess.Popen, timeout: float = 30) -> None:
             line = proc.stderr.readline()
             if not line or " -> " in line or "after a crash" in line:
                 return
+    proc.kill()
+    proc.communicate(timeout=30)
     raise AssertionError("the worker did not start working")
 
 
