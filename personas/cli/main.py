@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -11,21 +12,23 @@ from personas import __version__
 from personas.cli import accounts, follow, login, posting, queue, reports, sandbox, worker
 from personas.errors import ExitCode, PersonaError
 
-app = typer.Typer(
-    name="persona",
-    help=(
-        "Route every post to the right one of your accounts.\n\n"
-        "Each persona has a role (content-only, auto-follow, private-community, or traits "
-        "you set); persona picks the one whose policy takes an item, posts it there, and "
-        "says why.\n\n"
-        "Example: persona post \"Hello from persona\""
-    ),
-    no_args_is_help=True,
-    rich_markup_mode=None,  # plain help: rich's costs more start-up than the command
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="persona",
+        help=(
+            "Route every post to the right one of your accounts.\n\n"
+            "Each persona has a role (content-only, auto-follow, private-community, or traits "
+            "you set); persona picks the one whose policy takes an item, posts it there, and "
+            "says why.\n\n"
+            "Example: persona post \"Hello from persona\""
+        ),
+        no_args_is_help=True,
+        rich_markup_mode=None,  # plain help: rich's costs more start-up than the command
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
 
 
 def _version(value: bool) -> None:
@@ -34,7 +37,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     config: Annotated[
@@ -54,14 +56,51 @@ def root(
     ctx.obj = Context(config, notify=message)
 
 
-posting.register(app)
-accounts.register(app)
-app.add_typer(queue.app, name="queue")
-worker.register(app)
-login.register(app)
-reports.register(app)
-app.add_typer(sandbox.app, name="sandbox")
-app.add_typer(follow.app, name="follow")
+def _queue(app: typer.Typer) -> None:
+    app.add_typer(queue.app, name="queue")
+
+
+def _sandbox(app: typer.Typer) -> None:
+    app.add_typer(sandbox.app, name="sandbox")
+
+
+def _follow(app: typer.Typer) -> None:
+    app.add_typer(follow.app, name="follow")
+
+
+# The registration that brings each top-level command. Turning every command into the
+# command-line parser costs start-up time, so a run builds only the command it was given.
+_COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
+    "post": posting.register, "reply": posting.register, "repost": posting.register,
+    "route": posting.register, "init": accounts.register, "accounts": accounts.register,
+    "worker": worker.register, "login": login.register, "logout": login.register,
+    "app": login.register, "queue": _queue, "report": reports.register,
+    "sync": reports.register, "sandbox": _sandbox, "follow": _follow,
+}
+
+
+def make_app(only: str | None = None) -> typer.Typer:
+    """The `persona` app: every command, or only the one named (and its siblings)."""
+    made = _new_app()
+    made.callback()(root)
+    wanted = [_COMMANDS[only]] if only in _COMMANDS else list(dict.fromkeys(_COMMANDS.values()))
+    for register in wanted:
+        register(made)
+    return made
+
+
+def _command(argv: list[str]) -> str | None:
+    """The top-level command in a command line, past the global options."""
+    args = iter(argv)
+    for arg in args:
+        if arg in ("-c", "--config"):
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+app = make_app()  # every command: for the docs and the help tests
 
 # typer vendors click in newer releases and imports it in older ones: find its usage error
 # class through a public name rather than a private module path.
@@ -71,7 +110,7 @@ _USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "Usag
 def run() -> None:
     """Entry point: every failure becomes one line on stderr and an exit status."""
     try:
-        code = app(prog_name="persona", standalone_mode=False)
+        code = make_app(_command(sys.argv[1:]))(prog_name="persona", standalone_mode=False)
     except _USAGE_ERROR as e:  # type: ignore[misc]
         if type(e).__name__ == "NoArgsIsHelpError":  # `persona` or `persona sandbox` alone
             print(e.ctx.get_help())
