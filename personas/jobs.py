@@ -49,7 +49,7 @@ def due(ctx: Context, now: datetime | None = None) -> list[tuple[Persona, str, t
     from sqlmodel import select
 
     from personas import db
-    from personas.models import JobRun
+    from personas.job_tables import JobRun
 
     now = now or datetime.now(UTC)
     wanted = [(ctx.persona(name), job, every)
@@ -68,7 +68,7 @@ def claim(persona: str, job: str, every: timedelta, now: datetime | None = None)
     from sqlalchemy.dialects import postgresql, sqlite
 
     from personas import db
-    from personas.models import JobRun
+    from personas.job_tables import JobRun
 
     now = now or datetime.now(UTC)
     engine = db.engine()
@@ -102,7 +102,7 @@ def _remember(persona: str, job: str, result: str) -> None:
     from sqlalchemy import update
 
     from personas import db
-    from personas.models import JobRun
+    from personas.job_tables import JobRun
 
     with db.engine().begin() as conn:
         conn.execute(update(JobRun.__table__)  # type: ignore[attr-defined]

@@ -96,34 +96,6 @@ class Event(SQLModel, table=True):
 ACTIONS = BY_KIND
 
 
-class VerifiedAccount(SQLModel, table=True):
-    """The remote account id a persona's credentials were checked to belong to, at login.
-
-    Before each send the id in the credentials is compared with it, so credentials swapped
-    behind persona's back never post to the wrong account.
-    """
-
-    __tablename__ = "verified_accounts"
-
-    persona: str = Field(max_length=64, primary_key=True)
-    network: str = Field(max_length=64)
-    handle: str = Field(max_length=64)
-    account_id: str = Field(max_length=64)
-    verified_at: datetime = _when(default_factory=utcnow)
-
-
-class JobRun(SQLModel, table=True):
-    """When a periodic job (metrics sync, follow sweep, ...) last ran for a persona, so
-    workers, including one started by cron each minute, run it once per interval."""
-
-    __tablename__ = "job_runs"
-
-    persona: str = Field(max_length=64, primary_key=True)
-    job: str = Field(max_length=32, primary_key=True)
-    last_run_at: datetime | None = _when(default=None)
-    last_result: str | None = Field(default=None, sa_type=Text)
-
-
 # --- the rate budget every network call shares (posting too) -------------------------------
 
 
@@ -144,4 +116,5 @@ def load_all() -> None:
     """Import every module that defines tables, so SQLModel.metadata holds the whole schema.
     The commands import only what they use: loading a table costs start-up time."""
     import personas.following_tables  # noqa: F401
+    import personas.job_tables  # noqa: F401
     import personas.reports.tables  # noqa: F401

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from personas import db
-from personas.models import VerifiedAccount, utcnow
+from personas.job_tables import VerifiedAccount
+from personas.models import utcnow
 
 
 def record(persona: str, network: str, handle: str, account_id: str) -> None:

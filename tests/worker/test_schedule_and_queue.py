@@ -115,7 +115,7 @@ def test_the_worker_runs_periodic_jobs_once_per_interval(cli, write_config):
     assert "metrics for you" not in again.err  # not due for 6 hours
     from sqlmodel import select
 
-    from personas.models import JobRun
+    from personas.job_tables import JobRun
     from personas.reports.tables import MetricSnapshot
 
     with db.session() as s:
