@@ -88,12 +88,11 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
     target_ref = reply_to if reply_to is not None else repost_of
     target = parse_post_ref(target_ref, network_kind) if target_ref is not None else None
     text = check_text(text, required=repost_of is None)
-    classified = classify(
+    item = classify(
         text, network_kind=network_kind,
         reply_to=target if reply_to is not None else None,
         repost_of=target if repost_of is not None else None,
     )
-    item = classified.item
     if item.refs and _carries_private(ctx, network_kind, item):
         item = replace(item, private_source=True)
     return Routed(item, decide(item, personas, forced=as_))

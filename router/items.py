@@ -109,11 +109,6 @@ def on_domains(url: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
-@dataclass(frozen=True)
-class Classified:
-    item: Item
-
-
 def classify(
     text: str,
     *,
@@ -121,7 +116,7 @@ def classify(
     reply_to: str | None = None,
     repost_of: str | None = None,
     private_source: bool = False,
-) -> Classified:
+) -> Item:
     """Tell an item's kind from its text and flags.
 
     A reply target makes a reply; a repost target makes a repost; a link to a post on the
@@ -130,16 +125,16 @@ def classify(
     of each persona's policy (`own_domains`), answered in `router.policy`.
     """
     if repost_of is not None:
-        return Classified(Item(Kind.REPOST, "", (), repost_of, private_source, (repost_of,)))
+        return Item(Kind.REPOST, "", (), repost_of, private_source, (repost_of,))
     urls = find_urls(text)
     links = post_links(urls, network_kind)
     refs = tuple(dict.fromkeys([t for t in (reply_to,) if t] + [x.post_id for x in links]))
     if reply_to is not None:
-        return Classified(Item(Kind.REPLY, text, urls, reply_to, private_source, refs))
+        return Item(Kind.REPLY, text, urls, reply_to, private_source, refs)
     rest = text
     for link in links:
         rest = rest.replace(link.url, "")
     if links and rest.strip():
-        return Classified(Item(Kind.QUOTE, text, urls, links[0].post_id, private_source, refs))
+        return Item(Kind.QUOTE, text, urls, links[0].post_id, private_source, refs)
     kind = Kind.LINK if urls else Kind.ORIGINAL
-    return Classified(Item(kind, text, urls, None, private_source, refs))
+    return Item(kind, text, urls, None, private_source, refs)

@@ -22,7 +22,7 @@ MEYOUWE = [ME, YOU, WE]
 
 
 def route(text: str = "", **flags) -> object:
-    return decide(classify(text, network_kind="sandbox", **flags).item, MEYOUWE)
+    return decide(classify(text, network_kind="sandbox", **flags), MEYOUWE)
 
 
 def test_original_content_goes_to_me_first_in_order():
@@ -69,7 +69,7 @@ def test_a_repost_goes_to_you():
 def test_a_post_link_with_text_is_a_quote():
     d = route("So true https://sandbox.invalid/someone/status/1000000007")
     assert d.kind is Kind.QUOTE and d.persona == "you"
-    x = classify("So true https://x.com/jack/status/20", network_kind="x").item
+    x = classify("So true https://x.com/jack/status/20", network_kind="x")
     assert x.kind is Kind.QUOTE and x.target == "20"
 
 
@@ -79,16 +79,16 @@ def test_a_post_link_alone_is_a_link_not_a_quote():
 
 
 def test_a_post_link_of_another_network_is_a_plain_link():
-    item = classify("look https://x.com/jack/status/20", network_kind="sandbox").item
+    item = classify("look https://x.com/jack/status/20", network_kind="sandbox")
     assert item.kind is Kind.LINK
 
 
 def test_forcing_a_persona_still_applies_its_policy():
-    item = classify("see https://other.example/x", network_kind="sandbox").item
+    item = classify("see https://other.example/x", network_kind="sandbox")
     d = decide(item, MEYOUWE, forced="me")
     assert d.refused and list(d.reasons) == ["me"]
     assert "links only to its own domains" in d.reasons["me"]
-    ok = decide(classify("hello all", network_kind="sandbox").item, MEYOUWE, forced="we")
+    ok = decide(classify("hello all", network_kind="sandbox"), MEYOUWE, forced="we")
     assert ok.persona == "we" and ok.reasons["we"].startswith("chosen with --as")
 
 
@@ -133,9 +133,9 @@ def test_private_source_never_goes_public():
 
 def test_links_none_refuses_links_but_not_quotes():
     plain = persona("plain", "private-community", links="none")
-    assert decide(classify("see https://a.example.org/", network_kind="sandbox").item,
+    assert decide(classify("see https://a.example.org/", network_kind="sandbox"),
                   [plain]).refused
-    quote = classify("ha https://sandbox.invalid/x/status/9", network_kind="sandbox").item
+    quote = classify("ha https://sandbox.invalid/x/status/9", network_kind="sandbox")
     assert decide(quote, [plain]).persona == "plain"
 
 

@@ -19,7 +19,7 @@ from router.items import classify
 
 def routed(text: str):
     cfg = load()
-    item = classify(text, network_kind="sandbox").item
+    item = classify(text, network_kind="sandbox")
     decision = decide(item, cfg.personas)
     return item, decision, cfg.persona(decision.persona)
 

@@ -38,7 +38,7 @@ def enqueue(count: int) -> list[str]:
     cfg = load()
     texts = [f"item {n:04d} of the run" for n in range(count)]
     for n, text in enumerate(texts):
-        item = classify(text, network_kind="sandbox").item
+        item = classify(text, network_kind="sandbox")
         name = f"p{n % PERSONAS}"
         outbox.enqueue(item, decide(item, cfg.personas, forced=name), cfg.persona(name))
     return texts

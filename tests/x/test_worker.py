@@ -31,7 +31,7 @@ def enqueue(config, count: int, personas=("me", "we")) -> list[str]:
     texts = [f"note {n:03d}: on communities" for n in range(count)]
     for n, text in enumerate(texts):
         name = personas[n % len(personas)]
-        item = classify(text, network_kind="x").item
+        item = classify(text, network_kind="x")
         outbox.enqueue(item, decide(item, cfg.personas, forced=name), cfg.persona(name))
     return texts
 
