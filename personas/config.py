@@ -35,7 +35,7 @@ NETWORK_KEYS = {
     "x": {"kind", "api_base", "upload_base", "timeout"},
 }
 PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order", "slots", "jobs",
-                "follow"}
+                "follow", "community"}
 TRAIT_KEYS = set(TRAIT_NAMES)
 _SECRET = re.compile(r"token|secret|password|passwd|passphrase|api_?key|bearer|consumer_key",
                      re.IGNORECASE)
@@ -87,6 +87,8 @@ class Config:
     slots: dict[str, tuple[time, ...]] = field(default_factory=dict)  # daily posting times
     jobs: dict[str, dict[str, timedelta]] = field(default_factory=dict)  # what the worker runs
     follow: dict[str, FollowSettings] = field(default_factory=dict)  # [personas.NAME.follow]
+    # [personas.NAME.community]: every private persona has one, defaults where not given
+    community: dict[str, CommunitySettings] = field(default_factory=dict)
 
     @property
     def builtin(self) -> bool:
@@ -237,7 +239,8 @@ def parse(text: str, path: Path | None) -> Config:
     _check_handles(c, ordered)
     _check_imports(c, ordered)
     return Config(path, networks, ordered, _slots(c, raw_personas), _jobs(c, raw_personas),
-                  _follow_settings(c, raw_personas))
+                  _follow_settings(c, raw_personas),
+                  _community_settings(c, raw_personas, ordered))
 
 
 def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
@@ -501,3 +504,116 @@ def _follow_settings(c: _Checker, raw: dict[str, object]) -> dict[str, FollowSet
                 c.typed(table, "auto_unfollow", bool, keypath, "true or false")))
         out[name] = settings
     return out
+
+
+# --- the private community: [personas.NAME.community] ---------------------------------------
+
+COMMUNITY_KEYS = {"join_phrases", "welcome", "welcome_introduced", "reminder", "remind_every",
+                  "min_realness", "weights"}
+PLACEHOLDERS = ("handle", "name", "persona")
+
+
+@dataclass(frozen=True)
+class CommunitySettings:
+    """How a private persona takes join requests and greets members (docs/community.md)."""
+
+    join_phrases: tuple[str, ...] = ("join",)  # lower case, matched as whole words
+    welcome: str = ("Welcome to @{persona}, {name}! Please introduce yourself: reply here "
+                    "with a few words about who you are and what brings you.")
+    welcome_introduced: str = "Welcome to @{persona}, {name}! Thanks for introducing yourself."
+    reminder: str = ("Hi {name}, glad you're in @{persona}. We'd love to hear who you are: "
+                     "reply here with a short introduction.")
+    remind_every: timedelta = timedelta(days=7)
+    min_realness: float = 0.5
+    weights: tuple[tuple[str, float], ...] = ()  # () means realness.REQUEST_WEIGHTS
+
+    def weight_map(self) -> dict[str, float]:
+        from personas.realness import REQUEST_WEIGHTS
+
+        return dict(self.weights) if self.weights else dict(REQUEST_WEIGHTS)
+
+
+def _community_settings(c: _Checker, raw: dict[str, object],
+                        personas: tuple[Persona, ...]) -> dict[str, CommunitySettings]:
+    out = {p.name: CommunitySettings() for p in personas if p.private}
+    for name, value in raw.items():
+        table = value.get("community") if isinstance(value, dict) else None
+        if table is None:
+            continue
+        keypath = ("personas", name, "community")
+        if name not in out:
+            raise c.fail(keypath, "a public persona has no community to join",
+                         f'remove the table, or set visibility = "private" on [personas.{name}]')
+        table = c.table(table, keypath)
+        c.unknown(table, COMMUNITY_KEYS, keypath)
+        out[name] = _community(c, table, keypath)
+    return out
+
+
+def _community(c: _Checker, table: dict[str, object],
+               keypath: tuple[str, ...]) -> CommunitySettings:
+    settings = CommunitySettings()
+    if "join_phrases" in table:
+        phrases = [" ".join(v.split()).lower() for v in c.strings(table, "join_phrases", keypath)]
+        if not phrases or not all(phrases):
+            raise c.fail(keypath + ("join_phrases",), "needs at least one non-empty phrase",
+                         'write it like join_phrases = ["join", "let me in"]')
+        settings = replace(settings, join_phrases=tuple(phrases))
+    for key in ("welcome", "welcome_introduced", "reminder"):
+        if key in table:
+            text = c.typed(table, key, str, keypath, "a message template")
+            _template(c, text, keypath + (key,))  # type: ignore[arg-type]
+            settings = replace(settings, **{key: text})
+    if "remind_every" in table:
+        from personas.when import parse_interval
+
+        every = table["remind_every"]
+        interval = None
+        if isinstance(every, str):
+            try:
+                interval = parse_interval(every)
+            except ValueError:
+                interval = None
+        if interval is None:
+            raise c.fail(keypath + ("remind_every",), f"not an interval: {every!r}",
+                         'say how often, like "3d", "1w" or "12h"')
+        settings = replace(settings, remind_every=interval)
+    if "min_realness" in table:
+        v = c.typed(table, "min_realness", (int, float), keypath, "a number from 0 to 1")
+        if isinstance(v, bool) or not 0 <= v <= 1:  # type: ignore[operator]
+            raise c.fail(keypath + ("min_realness",), f"out of range: {v}",
+                         "give a number from 0 (anyone looks real) to 1")
+        settings = replace(settings, min_realness=float(v))  # type: ignore[arg-type]
+    if "weights" in table:
+        from personas.realness import SIGNALS
+
+        weights = c.table(table["weights"], keypath + ("weights",))
+        c.unknown(weights, set(SIGNALS), keypath + ("weights",))
+        pairs = []
+        for key, w in weights.items():
+            if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
+                raise c.fail(keypath + ("weights", key), f"expected a number >= 0, got {w!r}",
+                             "give each signal a weight like 0.25 (0 ignores it)")
+            pairs.append((key, float(w)))
+        if not any(w for _, w in pairs):
+            raise c.fail(keypath + ("weights",), "every weight is 0",
+                         "give at least one signal a weight above 0")
+        settings = replace(settings, weights=tuple(pairs))
+    return settings
+
+
+def _template(c: _Checker, text: str, keypath: tuple[str, ...]) -> None:
+    import string
+
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as e:
+        raise c.fail(keypath, f"not a valid template ({e})",
+                     "write placeholders as {handle}, {name} or {persona}; double {{ }} "
+                     "for a literal brace") from None
+    for name in names:
+        if name not in PLACEHOLDERS:
+            raise c.fail(keypath, f"unknown placeholder {{{name}}}",
+                         f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+    if not text.strip():
+        raise c.fail(keypath, "is empty", "write the message to send")

@@ -62,6 +62,10 @@ class RemoteRefused(NetworkError):
     """The network refused the item for good (too long, unknown target, ...)."""
 
 
+class AccessLimited(RemoteRefused):
+    """The app's access level on the network does not include this endpoint (X's 453)."""
+
+
 class Duplicate(RemoteRefused):
     """The network already has this text from this account."""
 

@@ -61,10 +61,15 @@ class FollowRecord(SQLModel, table=True):
 
 
 class CommunityMember(SQLModel, table=True):
-    """Approved members of a private persona; the community feature fills it."""
+    """Approved members of a private persona (personas.community fills it), with their
+    introduction and when they were last reminded to give one."""
 
     __tablename__ = "community_members"
 
     persona: str = Field(max_length=64, primary_key=True)
     handle: str = Field(max_length=64, primary_key=True)
     approved_at: datetime = _when(default_factory=utcnow)
+    introduction: str | None = Field(default=None, sa_type=Text)  # private words
+    introduced_at: datetime | None = _when(default=None)
+    reminded_at: datetime | None = _when(default=None)
+    reminders: int = 0

@@ -40,8 +40,22 @@ def _follow(ctx: Context, persona: Persona) -> str:
 
 FOLLOWS_PER_RUN = 50
 
-# name -> what it does; the community's sync joins here when it lands
-JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics, "follow": _follow}
+
+def _community(ctx: Context, persona: Persona) -> str:
+    from personas import community
+
+    c = community.community(ctx, persona.name, notify=ctx.notify)
+    report = c.sync()
+    for notice in report.notices:
+        ctx.notify(notice)
+    reminded = c.remind()
+    return (f"{len(report.new_requests)} new requests, {len(report.introductions)} "
+            f"introductions, {len(report.confirmed)} confirmed, {len(reminded)} reminded")
+
+
+# name -> what it does
+JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics, "follow": _follow,
+                                                      "community": _community}
 
 
 def due(ctx: Context, now: datetime | None = None) -> list[tuple[Persona, str, timedelta]]:

@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 
 from personas import __version__
-from personas.cli import accounts, follow, login, posting, queue, reports, sandbox, worker
+from personas.cli import (
+    accounts,
+    community,
+    follow,
+    login,
+    posting,
+    queue,
+    reports,
+    sandbox,
+    worker,
+)
 from personas.errors import ExitCode, PersonaError
 
 
@@ -76,6 +86,7 @@ _COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "worker": worker.register, "login": login.register, "logout": login.register,
     "app": login.register, "queue": _queue, "report": reports.register,
     "sync": reports.register, "sandbox": _sandbox, "follow": _follow,
+    "community": community.register,
 }
 
 

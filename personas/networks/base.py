@@ -172,6 +172,37 @@ class Profile(Account):
                 "default_avatar": self.default_avatar}
 
 
+# --- the private community: requests, messages, decisions -------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """A direct message; `id`s grow with time on every network."""
+
+    id: str
+    sender: str  # handle
+    recipient: str  # handle
+    text: str
+    created_at: datetime
+
+
+class Community(Protocol):
+    """What the community needs of a network. `accepts_requests` is False where the network
+    offers no way to accept a follow request (X): the owner accepts in the network's app."""
+
+    accepts_requests: bool
+
+    def join_requests(self, persona: Persona) -> list[Profile]: ...
+    def accept(self, persona: Persona, handle: str) -> bool: ...
+    def reject(self, persona: Persona, handle: str) -> bool: ...
+    def block(self, persona: Persona, handle: str) -> None: ...
+    def messages(self, persona: Persona, since_id: str | None = None) -> list[Message]: ...
+    def conversation(self, persona: Persona, handle: str) -> list[Message]: ...
+    def mentions(self, persona: Persona, since_id: str | None = None) -> list[RemotePost]: ...
+    def send_message(self, persona: Persona, handle: str, text: str) -> str: ...
+    def profile(self, persona: Persona, handle: str) -> Profile: ...
+
+
 # A network reports what it learns of rate windows: (persona name, endpoint, limit,
 # remaining, reset epoch). `personas.ratelimit.Budget.learn` takes it.
 RateObserver = Callable[[str, str, int, int, float], None]

@@ -15,6 +15,7 @@ from personas.networks.base import (
     AccountCounts,
     AccountPage,
     Followed,
+    Message,
     PostStats,
     Profile,
     RateObserver,
@@ -177,3 +178,52 @@ class SandboxNetwork:
                   limit: int = 1000) -> AccountPage:
         self._spend(persona, "following")
         return self._page(self.store.following(persona.handle), page_token, limit)
+
+    # --- the private community ------------------------------------------------------------
+
+    accepts_requests = True
+
+    def join_requests(self, persona: Persona) -> list[Profile]:
+        self._spend(persona, "incoming")
+        return [self._profile(h) for h in self.store.followers(persona.handle, state="pending")]
+
+    def accept(self, persona: Persona, handle: str) -> bool:
+        self._account(persona)
+        return self.store.accept(persona.handle, handle.lstrip("@"))
+
+    def reject(self, persona: Persona, handle: str) -> bool:
+        self._account(persona)
+        return self.store.reject(persona.handle, handle.lstrip("@"))
+
+    def block(self, persona: Persona, handle: str) -> None:
+        self._account(persona)
+        self.store.block(persona.handle, handle.lstrip("@"))
+
+    def profile(self, persona: Persona, handle: str) -> Profile:
+        return self._profile(handle.lstrip("@"))
+
+    def _message(self, row: tuple, recipient: str) -> Message:  # type: ignore[type-arg]
+        return Message(str(row[0]), row[1], recipient, row[2],
+                       datetime.fromtimestamp(row[3], UTC))
+
+    def messages(self, persona: Persona, since_id: str | None = None) -> list[Message]:
+        """Messages to the persona after `since_id`, oldest first."""
+        handle = self._account(persona)
+        self._spend(persona, "dm_read")
+        return [self._message(r, handle) for r in self.store.inbox(handle, int(since_id or 0))]
+
+    def conversation(self, persona: Persona, handle: str) -> list[Message]:
+        mine = self._account(persona)
+        return [self._message(r, handle.lstrip("@") if r[1].lower() == mine.lower() else mine)
+                for r in self.store.conversation(mine, handle.lstrip("@"))]
+
+    def mentions(self, persona: Persona, since_id: str | None = None) -> list[RemotePost]:
+        handle = self._account(persona)
+        self._spend(persona, "mentions")
+        since = int(since_id or 0)
+        return [remote(p) for p in self.store.mentions(handle) if p.id > since]
+
+    def send_message(self, persona: Persona, handle: str, text: str) -> str:
+        mine = self._account(persona)
+        self._spend(persona, "dm")
+        return str(self.store.send_message(mine, handle.lstrip("@"), text))

@@ -25,6 +25,7 @@ from requests.adapters import HTTPAdapter
 from personas import credentials, verified
 from personas.config import NetworkConfig
 from personas.errors import (
+    AccessLimited,
     CredentialsRejected,
     Duplicate,
     NetworkError,
@@ -38,6 +39,7 @@ from personas.networks.base import (
     AccountCounts,
     AccountPage,
     Followed,
+    Message,
     PostMetrics,
     PostStats,
     Profile,
@@ -112,7 +114,7 @@ def map_error(persona: Persona, e: Exception) -> NetworkError:
         if "duplicate content" in detail:
             return Duplicate(f"X already has this text from @{persona.handle}: {detail}")
         if 453 in e.api_codes:
-            return RemoteRefused("the X app's access level does not include this (453); "
+            return AccessLimited("the X app's access level does not include this (453); "
                                  "see docs/x.md, access levels")
         return RemoteRefused(f"X refused it ({status}): {detail}")
     if isinstance(e, requests.Timeout):
@@ -433,6 +435,80 @@ class XNetwork:
         ids = self._call(persona, lambda: api.incoming_friendships(stringify_ids=True))
         return [str(i) for i in (ids[0] if isinstance(ids, tuple) else ids)]
 
+    # --- the private community ------------------------------------------------------------
+
+    # X has no API to accept a follow request: the owner accepts in X's own app
+    # (shared/reference/x-api/README.md); `persona community approve` lists whom.
+    accepts_requests = False
+
+    def join_requests(self, persona: Persona) -> list[Profile]:
+        """Who asks to follow the protected persona, with profiles (ids from v1.1, then
+        users by ids, 100 a call). `AccessLimited` on access levels without v1.1 incoming."""
+        ids = self.incoming_requests(persona)
+        client = self.client(persona)
+        out: list[Profile] = []
+        for start in range(0, len(ids), 100):
+            chunk = ids[start:start + 100]
+            response = self._call(persona, lambda c=chunk: client.get_users(  # type: ignore[misc]
+                ids=c, user_fields=PROFILE_FIELDS, user_auth=True))
+            for user in response.data or []:
+                account = _account(user)
+                self._ids[(persona.name, account.handle.lower())] = account.id
+                if isinstance(account, Profile):
+                    out.append(account)
+        return out
+
+    def profile(self, persona: Persona, handle: str) -> Profile:
+        client = self.client(persona)
+        response = self._call(persona, lambda: client.get_user(
+            username=handle.lstrip("@"), user_fields=PROFILE_FIELDS, user_auth=True))
+        if response.data is None:
+            raise NotFound(f"no X account @{handle.lstrip('@')}; check the handle")
+        account = _account(response.data)
+        self._ids[(persona.name, account.handle.lower())] = account.id
+        if not isinstance(account, Profile):
+            return Profile(account.id, account.handle, account.name, account.protected)
+        return account
+
+    def _dm_events(self, persona: Persona, since_id: str | None,
+                   pages: int = 10) -> list[Message]:
+        """Direct messages sent and received, newest first, back to `since_id`."""
+        client = self.client(persona)
+        me, out, token = self._my_id(persona), [], None
+        for _ in range(pages):
+            response = self._call(persona, lambda t=token: client.get_direct_message_events(  # type: ignore[misc]
+                event_types="MessageCreate", max_results=100, pagination_token=t,
+                dm_event_fields=["id", "text", "sender_id", "created_at",
+                                 "dm_conversation_id"],
+                expansions=["sender_id"], user_fields=["username"], user_auth=True))
+            users = {str(u.id): u.username for u in response.includes.get("users", [])}
+            users[me] = persona.handle
+            for event in response.data or []:
+                if since_id is not None and int(event.id) <= int(since_id):
+                    return out
+                sender = str(event.sender_id)
+                ids = str(event.dm_conversation_id or "").split("-")
+                other = next((i for i in ids if i != me), "")
+                recipient = persona.handle if sender != me else users.get(other, other)
+                out.append(Message(str(event.id), users.get(sender, sender), recipient,
+                                   event.text or "", event.created_at or datetime.now(UTC)))
+            token = response.meta.get("next_token")
+            if not token:
+                break
+        return out
+
+    def messages(self, persona: Persona, since_id: str | None = None) -> list[Message]:
+        """Messages to the persona after `since_id`, oldest first."""
+        mine = persona.handle.lower()
+        return [m for m in reversed(self._dm_events(persona, since_id))
+                if m.sender.lower() != mine]
+
+    def conversation(self, persona: Persona, handle: str) -> list[Message]:
+        """Recent messages between the persona and `handle`, oldest first."""
+        other = handle.lstrip("@").lower()
+        return [m for m in reversed(self._dm_events(persona, None, pages=1))
+                if other in (m.sender.lower(), m.recipient.lower())]
+
     def send_message(self, persona: Persona, handle: str, text: str) -> str:
         target = self.account(persona, handle)
         client = self.client(persona)
@@ -464,6 +540,7 @@ BUCKETS = [(m, re.compile(p), b) for m, p, b in (
     ("GET", r"/2/tweets/\d+$", "tweet_lookup"), ("POST", r"/2/users/\d+/retweets$", "repost"),
     ("DELETE", r"/2/users/\d+/retweets/\d+$", "repost"), ("GET", r"/2/users/me$", "me"),
     ("GET", r"/2/users/by/username/\w+$", "user_lookup"), ("GET", r"/2/users/\d+$", "user_lookup"),
+    ("GET", r"/2/users$", "user_lookup"), ("GET", r"/2/dm_events$", "dm_read"),
     ("POST", r"/2/users/\d+/following$", "follow"),
     ("DELETE", r"/2/users/\d+/following/\d+$", "follow"),
     ("GET", r"/2/users/\d+/followers$", "followers"),

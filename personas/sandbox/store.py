@@ -73,6 +73,12 @@ CREATE TABLE IF NOT EXISTS rate_windows (
     PRIMARY KEY (account_id, endpoint)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (
+    blocker_id INTEGER NOT NULL REFERENCES accounts(id),
+    blocked_id INTEGER NOT NULL REFERENCES accounts(id),
+    created_at REAL NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+);
 """
 
 FIRST_POST_ID = 1_000_000_000
@@ -345,6 +351,10 @@ class Store:
         a, b = self.account(follower), self.account(followee)
         state = "pending" if b.private else "active"
         with self.write() as db:
+            if db.execute("SELECT 1 FROM blocks WHERE (blocker_id = ? AND blocked_id = ?) OR"
+                          " (blocker_id = ? AND blocked_id = ?)",
+                          (b.id, a.id, a.id, b.id)).fetchone():
+                raise RemoteRefused(f"@{b.handle} and @{a.handle}: one blocked the other")
             db.execute("INSERT INTO follows VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
                        (a.id, b.id, state, self.clock()))
             row = db.execute("SELECT state FROM follows WHERE follower_id = ? AND followee_id = ?",
@@ -392,6 +402,61 @@ class Store:
             cur = db.execute("INSERT INTO messages (sender_id, recipient_id, text, created_at)"
                              " VALUES (?,?,?,?)", (a.id, b.id, text, self.clock()))
         return int(cur.lastrowid or 0)
+
+    def conversation(self, a: str, b: str) -> list[tuple[int, str, str, float]]:
+        """Messages between two accounts either way, oldest first: (id, sender, text, at)."""
+        x, y = self.account(a), self.account(b)
+        rows = self.db.execute(
+            "SELECT m.id, s.handle, m.text, m.created_at FROM messages m JOIN accounts s"
+            " ON s.id = m.sender_id WHERE (m.sender_id = ? AND m.recipient_id = ?) OR"
+            " (m.sender_id = ? AND m.recipient_id = ?) ORDER BY m.id", (x.id, y.id, y.id, x.id))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def inbox(self, recipient: str, since_id: int = 0) -> list[tuple[int, str, str, float]]:
+        """Messages to `recipient` after `since_id`, oldest first: (id, sender, text, at)."""
+        account = self.account(recipient)
+        rows = self.db.execute(
+            "SELECT m.id, a.handle, m.text, m.created_at FROM messages m JOIN accounts a"
+            " ON a.id = m.sender_id WHERE m.recipient_id = ? AND m.id > ? ORDER BY m.id",
+            (account.id, since_id))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def dm_events(self, handle: str) -> list[tuple[int, int, int, str, float]]:
+        """Messages to or from `handle`, newest first: (id, sender id, recipient id, text,
+        at)."""
+        account = self.account(handle)
+        rows = self.db.execute(
+            "SELECT id, sender_id, recipient_id, text, created_at FROM messages WHERE"
+            " sender_id = ? OR recipient_id = ? ORDER BY id DESC", (account.id, account.id))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def accept(self, followee: str, follower: str) -> bool:
+        """The private `followee` lets `follower` in; False when there was no request."""
+        a, b = self.account(follower), self.account(followee)
+        with self.write() as db:
+            return db.execute("UPDATE follows SET state = 'active' WHERE follower_id = ? AND"
+                              " followee_id = ? AND state = 'pending'", (a.id, b.id)).rowcount == 1
+
+    def reject(self, followee: str, follower: str) -> bool:
+        """The private `followee` turns down `follower`'s request; False when there was none."""
+        a, b = self.account(follower), self.account(followee)
+        with self.write() as db:
+            return db.execute("DELETE FROM follows WHERE follower_id = ? AND followee_id = ? AND"
+                              " state = 'pending'", (a.id, b.id)).rowcount == 1
+
+    def block(self, blocker: str, blocked: str) -> None:
+        """As on X: no follows either way, and no new ones."""
+        a, b = self.account(blocker), self.account(blocked)
+        with self.write() as db:
+            db.execute("INSERT INTO blocks VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                       (a.id, b.id, self.clock()))
+            db.execute("DELETE FROM follows WHERE (follower_id = ? AND followee_id = ?) OR"
+                       " (follower_id = ? AND followee_id = ?)", (a.id, b.id, b.id, a.id))
+
+    def blocked(self, blocker: str, blocked: str) -> bool:
+        a, b = self.account(blocker), self.account(blocked)
+        return self.db.execute("SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+                               (a.id, b.id)).fetchone() is not None
 
     def messages(self, recipient: str) -> list[tuple[str, str, float]]:
         account = self.account(recipient)

@@ -312,6 +312,62 @@ class XApi:
         return self.send_dm(Call(call.caller, call.consumer_key, call.access_level, (other,),
                                  call.query, call.body))
 
+    def dm_events(self, call: Call) -> tuple[int, dict[str, object]]:
+        """GET /2/dm_events: the caller's one-to-one messages, sent and received, newest
+        first. Reading messages needs the DM access level, like sending them."""
+        if call.access_level != "read-write-dm":
+            raise forbidden("You are not permitted to perform this action.")
+        types = set(filter(None, call.query.get("event_types", "MessageCreate").split(",")))
+        events = self.store.dm_events(call.caller.handle) if "MessageCreate" in types else []
+        page, meta = _page(events, call, default=100, low=1, high=100)
+        wanted = _fields(call, "dm_event.fields")
+        data = []
+        for event_id, sender, recipient, text, at in page:
+            low, high = sorted((sender, recipient))
+            out: dict[str, object] = {"id": str(FIRST_MEDIA_ID + event_id),
+                                      "event_type": "MessageCreate", "text": text}
+            if "sender_id" in wanted:
+                out["sender_id"] = str(sender)
+            if "created_at" in wanted:
+                out["created_at"] = iso(at)
+            if "dm_conversation_id" in wanted:
+                out["dm_conversation_id"] = f"{low}-{high}"
+            if "participant_ids" in wanted:
+                out["participant_ids"] = [str(low), str(high)]
+            data.append(out)
+        body: dict[str, object] = {"meta": meta}
+        if data:
+            body["data"] = data
+        if data and "sender_id" in call.query.get("expansions", ""):
+            senders = dict.fromkeys(e[1] for e in page)
+            body["includes"] = {"users": [self.user(self.store.account_by_id(s),
+                                                    _fields(call, "user.fields"))
+                                          for s in senders]}
+        return 200, body
+
+    def users_by_ids(self, call: Call) -> tuple[int, dict[str, object]]:
+        """GET /2/users?ids=: up to 100 accounts; unknown ids come back as errors."""
+        ids = [i for i in call.query.get("ids", "").split(",") if i]
+        if not 1 <= len(ids) <= 100:
+            raise invalid(f"The `ids` query parameter value [{call.query.get('ids', '')}] is "
+                          "not between 1 and 100 ids", "ids")
+        wanted, data, errors = _fields(call, "user.fields"), [], []
+        for user_id in ids:
+            try:
+                data.append(self.user(self.store.account_by_id(int(user_id)), wanted))
+            except (NotFound, ValueError):
+                errors.append({"value": user_id, "detail": f"Could not find user with ids: "
+                               f"[{user_id}].", "title": "Not Found Error",
+                               "resource_type": "user", "parameter": "ids",
+                               "resource_id": user_id,
+                               "type": "https://api.twitter.com/2/problems/resource-not-found"})
+        body: dict[str, object] = {}
+        if data:
+            body["data"] = data
+        if errors:
+            body["errors"] = errors
+        return 200, body
+
     # --- v1.1 ---------------------------------------------------------------------------------
 
     def upload(self, call: Call) -> tuple[int, dict[str, object]]:
@@ -360,6 +416,8 @@ class XApi:
             ("POST", r"/2/users/(\d+)/retweets", self.retweet, "repost"),
             ("DELETE", r"/2/users/(\d+)/retweets/(\d+)", self.unretweet, "repost"),
             ("GET", r"/2/users/me", self.me, "me"),
+            ("GET", r"/2/users", self.users_by_ids, "user_lookup"),
+            ("GET", r"/2/dm_events", self.dm_events, "dm_read"),
             ("GET", r"/2/users/by/username/(\w{1,50})", self.user_by_username, "user_lookup"),
             ("GET", r"/2/users/(\d+)", self.user_by_id, "user_lookup"),
             ("POST", r"/2/users/(\d+)/following", self.follow, "follow"),

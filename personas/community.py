@@ -1,0 +1,612 @@
+"""The private community: join requests, realness, approval, members, introductions,
+reminders. docs/community.md tells the story; the CLI is `persona community`.
+
+A request comes from a pending follow request to the private persona, a message or
+mention to any persona on its network that says a join phrase, or `persona community add`;
+one person is one request whatever reports them. Approving follows the person from the
+private persona, accepts their follow request where the network can (the sandbox; on X the
+owner accepts in X's app, and a later sync confirms it), and sends the welcome message:
+each step is stamped when done, so a run that dies between two resumes where it stopped
+and never follows or welcomes twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from personas import activity, db, realness
+from personas.clock import REAL, Clock
+from personas.community_tables import (
+    APPROVED,
+    AWAITING,
+    DENIED,
+    PENDING,
+    CommunityCursor,
+    JoinRequest,
+)
+from personas.config import CommunitySettings
+from personas.errors import AccessLimited, BadInput, NetworkError, NotFound
+from personas.following_tables import CommunityMember, FollowRecord
+from router.policy import Persona
+
+_HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,30})$")
+_MENTION = re.compile(r"@\w+")
+INTRO_WORDS = 7  # words besides the join phrase and mentions that make an introduction
+MANUAL = "manual"
+
+
+def handle_of(text: str) -> str:
+    """A handle as typed (with or without @), lower case; BadInput when it cannot be one."""
+    m = _HANDLE.match(text.strip())
+    if not m:
+        raise BadInput(f"not a valid handle: {text[:40]!r}; use letters, digits and _ only")
+    return m.group(1).lower()
+
+
+def says_join(text: str, phrases: Iterable[str]) -> bool:
+    """Does the text say one of the join phrases, as whole words, in any case?"""
+    flat = " ".join(text.lower().split())
+    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", flat) for p in phrases)
+
+
+def introduction_in(text: str, phrases: Iterable[str]) -> str | None:
+    """The text as an introduction, when it says more than the join phrase and mentions."""
+    rest = _MENTION.sub(" ", text.lower())
+    for p in phrases:
+        rest = re.sub(rf"(?<!\w){re.escape(p)}(?!\w)", " ", rest)
+    words = re.findall(r"\w+", rest)
+    if len(words) < INTRO_WORDS:
+        return None
+    return _MENTION.sub("", text).strip() if text.lstrip().startswith("@") else text.strip()
+
+
+def private_persona(config: object, name: str | None) -> Persona:
+    """The private persona a community command acts for: the one named, or the only one."""
+    private = [p for p in config.personas if p.private]  # type: ignore[attr-defined]
+    if name is not None:
+        persona = config.persona(name)  # type: ignore[attr-defined]
+        if not persona.private:
+            others = ", ".join(p.name for p in private) or "none configured"
+            raise BadInput(f"persona {name!r} is public: a community lives on a private "
+                           f"persona (private: {others})")
+        return persona
+    if not private:
+        raise BadInput('no private persona in accounts.toml: the community needs one with '
+                       'policy = "private-community" (or visibility = "private")')
+    if len(private) > 1:
+        raise BadInput(f"several private personas ({', '.join(p.name for p in private)}): "
+                       "pick one with --persona")
+    return private[0]
+
+
+def _now(clock: Clock) -> datetime:
+    return datetime.fromtimestamp(clock.now(), UTC)
+
+
+@dataclass
+class SyncReport:
+    persona: str
+    new_requests: list[str] = field(default_factory=list)
+    sources_added: int = 0
+    introductions: list[str] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"persona": self.persona, "new_requests": self.new_requests,
+                "sources_added": self.sources_added, "introductions": self.introductions,
+                "confirmed": self.confirmed, "notices": self.notices}
+
+    def changed(self) -> bool:
+        return bool(self.new_requests or self.sources_added or self.introductions
+                    or self.confirmed)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A join request as `persona community requests` shows it."""
+
+    request: JoinRequest
+    score: float
+    signals: dict[str, object]
+    reasons: list[str]
+
+    def to_json(self) -> dict[str, object]:
+        r = self.request
+        sources = json.loads(r.sources)
+        return {"handle": r.shown, "source": sources[0] if sources else MANUAL,
+                "sources": sources, "status": r.status, "score": self.score,
+                "signals": self.signals, "reasons": self.reasons,
+                "introduction": r.introduction, "requested_at": r.requested_at}
+
+
+class Community:
+    """One private persona's community, on its network."""
+
+    def __init__(self, ctx: object, persona: Persona, *, clock: Clock = REAL,
+                 notify: Callable[[str], None] = lambda m: None) -> None:
+        self.ctx, self.persona, self.clock, self.notify = ctx, persona, clock, notify
+        config = ctx.config  # type: ignore[attr-defined]
+        self.settings: CommunitySettings = config.community.get(persona.name,
+                                                                CommunitySettings())
+        self.net = ctx.network_for(persona)  # type: ignore[attr-defined]
+        if not hasattr(self.net, "join_requests"):
+            raise BadInput(f"network {persona.network!r} has no community support; use the "
+                           "sandbox or X")
+        if hasattr(self.net, "clock"):
+            self.net.clock = clock
+        # personas on the same network: their messages and mentions may ask to join
+        self.channels = [p for p in config.personas if p.network == persona.network]
+        self.own = {p.handle.lower() for p in config.personas}
+
+    # --- reading the database -------------------------------------------------------------
+
+    def request(self, handle: str) -> JoinRequest | None:
+        with db.session() as s:
+            return s.get(JoinRequest, (self.persona.name, handle))
+
+    def _member(self, handle: str) -> CommunityMember | None:
+        with db.session() as s:
+            return s.get(CommunityMember, (self.persona.name, handle))
+
+    def requests(self, statuses: Iterable[str]) -> list[Row]:
+        with db.session() as s:
+            found = s.exec(select(JoinRequest).where(
+                JoinRequest.persona == self.persona.name,
+                JoinRequest.status.in_(list(statuses)))  # type: ignore[attr-defined]
+                .order_by(JoinRequest.requested_at, JoinRequest.handle)).all()
+        return [self.row(r) for r in found]
+
+    def row(self, r: JoinRequest) -> Row:
+        profile = json.loads(r.profile)
+        signals = realness.Signals.from_json({**profile, "introduced": bool(r.introduction)})
+        now = self.clock.now()
+        weights = self.settings.weight_map()
+        followers, following = signals.followers, signals.following
+        shown = {
+            "account_age_days": None if signals.created_at is None
+            else int(max(now - signals.created_at, 0) // realness.DAY),
+            "posts": signals.posts, "followers": followers, "following": following,
+            "ratio": None if followers is None or not following
+            else round(followers / following, 3),
+            "default_avatar": signals.default_avatar,
+            "empty_bio": None if signals.bio is None else not signals.bio.strip(),
+            "introduced": bool(r.introduction),
+        }
+        return Row(r, realness.score(signals, now, weights), shown,
+                   realness.reasons(signals, now, weights))
+
+    def members(self, without_intro: bool = False) -> list[CommunityMember]:
+        with db.session() as s:
+            q = select(CommunityMember).where(CommunityMember.persona == self.persona.name)
+            if without_intro:
+                q = q.where(CommunityMember.introduction.is_(None))  # type: ignore[union-attr]
+            return list(s.exec(q.order_by(CommunityMember.approved_at, CommunityMember.handle)))
+
+    # --- requests ------------------------------------------------------------------------
+
+    def _profile(self, handle: str) -> dict[str, object]:
+        account = self.net.profile(self.persona, handle)
+        return {**account.signals(), "name": account.name, "id": account.id,
+                "handle": account.handle}
+
+    def _open(self, handle: str, shown: str, source: str, profile: dict[str, object],
+              intro: str | None, at: datetime, report: SyncReport | None) -> JoinRequest:
+        """A new pending request, with its event (and its introduction's), in one commit."""
+        now = _now(self.clock)
+        made = JoinRequest(persona=self.persona.name, handle=handle, shown=shown,
+                           account_id=str(profile.get("id") or "") or None,
+                           sources=json.dumps([source]), status=PENDING,
+                           profile=json.dumps(profile), requested_at=min(at, now))
+        with db.session() as s:
+            s.add(made)
+            activity.record(s, self.persona.name, activity.REQUEST_RECEIVED, kind="account",
+                            subject=handle, detail={"source": source}, at=now)
+            if intro:
+                self._intro_fields(s, made, intro, now, source)
+            s.commit()
+        if report is not None:
+            report.new_requests.append(shown)
+            if intro:
+                report.introductions.append(shown)
+        return made
+
+    def _intro_fields(self, s: object, req: JoinRequest, text: str, at: datetime,
+                      via: str) -> None:
+        req.introduction, req.introduced_at = text, at
+        s.add(req)  # type: ignore[attr-defined]
+        activity.record(s, self.persona.name, activity.INTRODUCTION_RECEIVED,  # type: ignore[arg-type]
+                        kind="account", subject=req.handle, detail={"text": text, "via": via},
+                        at=at)
+
+    def add(self, handle_text: str, intro: str | None = None) -> tuple[str, JoinRequest]:
+        """`persona community add`: a request by hand. Returns what happened and the row."""
+        handle = handle_of(handle_text)
+        if handle in self.own:
+            raise BadInput(f"@{handle} is one of your own personas; add other people")
+        existing = self.request(handle)
+        now = _now(self.clock)
+        if existing is None:
+            profile = self._profile(handle)  # NotFound: no such account, exit 2
+            return "added", self._open(handle, str(profile.get("handle") or handle), MANUAL,
+                                       profile, intro, now, None)
+        with db.session() as s:
+            req = s.get(JoinRequest, (self.persona.name, handle))
+            assert req is not None
+            what = "already requested"
+            if req.status in (APPROVED, AWAITING):
+                what = "already approved"
+            elif req.status == DENIED:
+                req.status, req.decided_at, req.reason = PENDING, None, None
+                what = "reopened"
+            sources = json.loads(req.sources)
+            if MANUAL not in sources:
+                req.sources = json.dumps(sources + [MANUAL])
+            if intro and not req.introduction:
+                self._intro_fields(s, req, intro, now, MANUAL)
+                self._member_intro(s, handle, intro, now)
+                what = what if what != "already requested" else "introduction added"
+            s.add(req)
+            s.commit()
+        return what, req
+
+    def _member_intro(self, s: object, handle: str, text: str, at: datetime) -> None:
+        member = s.get(CommunityMember, (self.persona.name, handle))  # type: ignore[attr-defined]
+        if member is not None and member.introduction is None:
+            member.introduction, member.introduced_at = text, at
+            s.add(member)  # type: ignore[attr-defined]
+
+    # --- sync ------------------------------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        """Pull new requests, introductions and member changes; twice changes nothing."""
+        report = SyncReport(self.persona.name)
+        try:
+            pending = self.net.join_requests(self.persona)
+        except AccessLimited:
+            report.notices.append(
+                f"{self.persona.name}: this X app's access level cannot read pending follow "
+                "requests (453): see them in X's app, and add each with `persona community "
+                "add HANDLE`; messages and mentions are still read")
+            pending = []
+        except NetworkError as e:
+            report.notices.append(f"{self.persona.name}: pending follow requests not read: "
+                                  f"{e.message}")
+            pending = []
+        for profile in pending:
+            data = {**profile.signals(), "name": profile.name, "id": profile.id,
+                    "handle": profile.handle}
+            self._seen(profile.handle, "follow_request", data, None, _now(self.clock), report)
+        for channel in self.channels:
+            self._read(channel, "dm", report)
+            self._read(channel, "mention", report)
+        self._confirm(report)
+        return report
+
+    def _seen(self, shown: str, source: str, profile: dict[str, object] | None,
+              intro: str | None, at: datetime, report: SyncReport) -> None:
+        handle = shown.lower()
+        req = self.request(handle)
+        if req is None:
+            if profile is None:
+                try:
+                    profile = self._profile(handle)
+                except (NotFound, NetworkError):
+                    profile = {"handle": shown}
+            self._open(handle, shown, source, profile, intro, at, report)
+            return
+        if req.status != PENDING:
+            return  # decided: a denied person asks again through `community add`
+        with db.session() as s:
+            req = s.get(JoinRequest, (self.persona.name, handle))
+            assert req is not None
+            sources = json.loads(req.sources)
+            if source not in sources:
+                req.sources = json.dumps(sources + [source])
+                report.sources_added += 1
+            if intro and not req.introduction:
+                self._intro_fields(s, req, intro, _now(self.clock), source)
+                report.introductions.append(req.shown)
+            s.add(req)
+            s.commit()
+
+    def _read(self, channel: Persona, kind: str, report: SyncReport) -> None:
+        with db.session() as s:
+            cursor = s.get(CommunityCursor, (channel.name, kind))
+        since = cursor.last_id if cursor else None
+        try:
+            if kind == "dm":
+                found = [(m.id, m.sender, m.text, m.created_at)
+                         for m in self.net.messages(channel, since)]
+            else:
+                found = [(p.id, p.author, p.text, p.created_at)
+                         for p in sorted(self.net.mentions(channel, since),
+                                         key=lambda p: int(p.id))]
+        except NetworkError as e:
+            what = "messages" if kind == "dm" else "mentions"
+            report.notices.append(f"{channel.name}: {what} not read: {e.message}")
+            return
+        for _id, sender, text, at in found:
+            if sender and sender.lower() not in self.own:
+                self._consider(channel, kind, sender, text, at, report)
+        if found:
+            newest = max((f[0] for f in found), key=int)
+            with db.session() as s:
+                s.merge(CommunityCursor(persona=channel.name, source=kind, last_id=newest))
+                s.commit()
+
+    def _consider(self, channel: Persona, kind: str, sender: str, text: str, at: datetime,
+                  report: SyncReport) -> None:
+        """One message or mention: a request, an introduction, or nothing to us."""
+        handle = sender.lower()
+        to_us = channel.name == self.persona.name
+        source = f"{kind}:{channel.name}"
+        req = self.request(handle)
+        if req is not None and req.status in (APPROVED, AWAITING):
+            if to_us:
+                self._introduce(req, text, at, source, report)
+            return
+        member = self._member(handle)
+        if req is None and member is not None:  # a member from before requests were kept
+            if to_us and member.introduction is None and text.strip() \
+                    and at >= member.approved_at:
+                with db.session() as s:
+                    self._member_intro(s, handle, text.strip(), _now(self.clock))
+                    activity.record(s, self.persona.name, activity.INTRODUCTION_RECEIVED,
+                                    kind="account", subject=handle,
+                                    detail={"text": text.strip(), "via": source},
+                                    at=_now(self.clock))
+                    s.commit()
+                report.introductions.append(sender)
+            return
+        phrases = self.settings.join_phrases
+        intro = introduction_in(text, phrases)
+        if req is None and not says_join(text, phrases):
+            return
+        if req is not None and req.status == PENDING and not says_join(text, phrases):
+            # a requester's message to the private persona introduces them
+            if not (to_us and kind == "dm"):
+                return
+            intro = text.strip() or None
+        self._seen(sender, source, None, intro, at, report)
+
+    def _introduce(self, req: JoinRequest, text: str, at: datetime, via: str,
+                   report: SyncReport) -> None:
+        """A member's first message or mention after approval (or one that says enough
+        before it) is their introduction."""
+        if req.introduction:
+            return
+        approved = req.decided_at or req.requested_at
+        said = introduction_in(text, self.settings.join_phrases)
+        if at < approved and said is None:
+            return
+        words = text.strip()
+        if not words:
+            return
+        with db.session() as s:
+            row = s.get(JoinRequest, (self.persona.name, req.handle))
+            assert row is not None
+            self._intro_fields(s, row, words, _now(self.clock), via)
+            self._member_intro(s, req.handle, words, _now(self.clock))
+            s.commit()
+        report.introductions.append(req.shown)
+
+    def _confirm(self, report: SyncReport) -> None:
+        """X: the approved whom the owner has since accepted in X's app follow the private
+        persona now: they become members."""
+        with db.session() as s:
+            waiting = {r.handle: r for r in s.exec(select(JoinRequest).where(
+                JoinRequest.persona == self.persona.name, JoinRequest.status == AWAITING))}
+        if not waiting:
+            return
+        followers: set[str] = set()
+        token = None
+        try:
+            while True:
+                page = self.net.followers(self.persona, token, 1000)
+                followers.update(a.handle.lower() for a in page.accounts)
+                token = page.next_token
+                if token is None:
+                    break
+        except NetworkError as e:
+            report.notices.append(f"{self.persona.name}: followers not read, so approvals "
+                                  f"awaiting acceptance are not confirmed: {e.message}")
+            return
+        for handle in sorted(waiting.keys() & followers):
+            req = waiting[handle]
+            with db.session() as s:
+                row = s.get(JoinRequest, (self.persona.name, handle))
+                assert row is not None
+                row.status = APPROVED
+                s.add(row)
+                s.merge(CommunityMember(persona=self.persona.name, handle=handle,
+                                        approved_at=req.decided_at or _now(self.clock),
+                                        introduction=req.introduction,
+                                        introduced_at=req.introduced_at))
+                s.commit()
+            report.confirmed.append(req.shown)
+
+    # --- decisions ---------------------------------------------------------------------------
+
+    def _known(self, handle_text: str) -> JoinRequest:
+        handle = handle_of(handle_text)
+        req = self.request(handle)
+        if req is None:
+            raise NotFound(f"no join request from @{handle} to {self.persona.name!r}; see "
+                           f"`persona community requests`, or add one with `persona community "
+                           f"add {handle}`")
+        return req
+
+    def render(self, template: str, req: JoinRequest) -> str:
+        name = json.loads(req.profile).get("name") or req.shown
+        return template.format(handle=req.shown, name=name, persona=self.persona.handle)
+
+    def approve(self, handle_text: str) -> str:
+        """Follow, accept where the network can, welcome; each step once. Returns
+        "approved", "awaiting" (X: accept in X's app) or "already"."""
+        req = self._known(handle_text)
+        if req.status == DENIED:
+            raise BadInput(f"@{req.shown}'s request was denied; `persona community add "
+                           f"{req.shown}` reopens it")
+        if req.status in (APPROVED, AWAITING) and req.welcomed_at is not None:
+            return "already"
+        if req.followed_at is None:
+            result = self.net.follow(self.persona, req.handle)
+            self._stamp(req, "followed_at", follow="pending" if result.pending else "following")
+        if self.net.accepts_requests and req.accepted_at is None:
+            self.net.accept(self.persona, req.handle)  # False: never asked; nothing to accept
+            self._stamp(req, "accepted_at")
+        if req.welcomed_at is None:
+            text = self.render(self.settings.welcome_introduced if req.introduction
+                               else self.settings.welcome, req)
+            if req.welcome_started_at is None or not self._sent(req.handle, text):
+                self._stamp(req, "welcome_started_at")
+                self.net.send_message(self.persona, req.handle, text)
+            self._welcomed(req, text)
+        return "approved" if self.net.accepts_requests else "awaiting"
+
+    def _sent(self, handle: str, text: str) -> bool:
+        """Did an earlier run's message reach them before it died? (A crash between the
+        network's acceptance and our record must not send it twice.)"""
+        mine = self.persona.handle.lower()
+        return any(m.sender.lower() == mine and m.text == text
+                   for m in self.net.conversation(self.persona, handle))
+
+    def _stamp(self, req: JoinRequest, step: str, follow: str | None = None) -> None:
+        now = _now(self.clock)
+        with db.session() as s:
+            row = s.get(JoinRequest, (self.persona.name, req.handle))
+            assert row is not None
+            setattr(row, step, now)
+            setattr(req, step, now)
+            row.decided_at = row.decided_at or now
+            req.decided_at = row.decided_at
+            s.add(row)
+            if follow is not None:
+                s.merge(FollowRecord(persona=self.persona.name, handle=req.handle,
+                                     state=follow, at=now))
+                activity.record(s, self.persona.name, activity.FOLLOWED, kind="account",
+                                subject=req.handle,
+                                detail={"network": self.persona.network, "member": True},
+                                at=now)
+            s.commit()
+
+    def _welcomed(self, req: JoinRequest, text: str) -> None:
+        now = _now(self.clock)
+        status = APPROVED if self.net.accepts_requests else AWAITING
+        with db.session() as s:
+            row = s.get(JoinRequest, (self.persona.name, req.handle))
+            assert row is not None
+            row.welcomed_at, row.status = now, status
+            req.welcomed_at, req.status = now, status
+            s.add(row)
+            if status == APPROVED:
+                s.merge(CommunityMember(persona=self.persona.name, handle=req.handle,
+                                        approved_at=row.decided_at or now,
+                                        introduction=row.introduction,
+                                        introduced_at=row.introduced_at))
+            activity.record(s, self.persona.name, activity.APPROVED, kind="account",
+                            subject=req.handle,
+                            detail={"awaiting_acceptance": status == AWAITING}, at=now)
+            activity.record(s, self.persona.name, activity.DM_SENT, kind="message",
+                            subject=req.handle, detail={"purpose": "welcome", "text": text},
+                            at=now)
+            s.commit()
+
+    def deny(self, handle_text: str, *, block: bool = False,
+             reason: str | None = None) -> str:
+        """Turn a request down (and block, where the network can). Returns "denied",
+        "already" or "blocked" (denied before, blocked now)."""
+        req = self._known(handle_text)
+        if req.status in (APPROVED, AWAITING):
+            raise BadInput(f"@{req.shown} is already approved; a member cannot be denied")
+        if req.status == DENIED and (req.blocked or not block):
+            return "already"
+        if req.status == PENDING and self.net.accepts_requests:
+            self.net.reject(self.persona, req.handle)
+        blocked = False
+        if block:
+            if callable(getattr(self.net, "block", None)):
+                self.net.block(self.persona, req.handle)
+                blocked = True
+            else:
+                self.notify(f"{self.persona.network} offers no way to block through its API "
+                            f"here: block @{req.shown} in its app")
+        now = _now(self.clock)
+        was = req.status
+        with db.session() as s:
+            row = s.get(JoinRequest, (self.persona.name, req.handle))
+            assert row is not None
+            row.status, row.blocked = DENIED, row.blocked or blocked
+            if was != DENIED:
+                row.decided_at, row.reason = now, reason
+                activity.record(s, self.persona.name, activity.DENIED, kind="account",
+                                subject=req.handle,
+                                detail={"reason": reason, "blocked": blocked}, at=now)
+            s.add(row)
+            s.commit()
+        return "denied" if was != DENIED else "blocked"
+
+    def real_pending(self) -> list[Row]:
+        """Pending requests at or above the realness threshold, the likeliest first."""
+        rows = [r for r in self.requests([PENDING]) if r.score >= self.settings.min_realness]
+        return sorted(rows, key=lambda r: (-r.score, r.request.handle))
+
+    # --- reminders ---------------------------------------------------------------------------
+
+    def remind(self) -> list[str]:
+        """Message members without an introduction, at most once per `remind_every` each
+        (counted from approval, then from the last reminder). A reminder is claimed in the
+        database before it is sent: two runs at once send it once."""
+        from sqlalchemy import update
+
+        now = _now(self.clock)
+        every = self.settings.remind_every
+        sent = []
+        for member in self.members(without_intro=True):
+            last = member.reminded_at or member.approved_at
+            if now - last < every:
+                continue
+            with db.engine().begin() as conn:
+                table = CommunityMember.__table__  # type: ignore[attr-defined]
+                same = (table.c.reminded_at.is_(None) if member.reminded_at is None
+                        else table.c.reminded_at == member.reminded_at.replace(tzinfo=None))
+                taken = conn.execute(update(table).where(
+                    table.c.persona == self.persona.name, table.c.handle == member.handle,
+                    table.c.introduction.is_(None), same).values(
+                    reminded_at=now.replace(tzinfo=None), reminders=member.reminders + 1))
+            if taken.rowcount != 1:
+                continue  # another run took it, or they introduced themselves meanwhile
+            req = self.request(member.handle)
+            text = self.render(self.settings.reminder, req) if req else \
+                self.settings.reminder.format(handle=member.handle, name=member.handle,
+                                              persona=self.persona.handle)
+            try:
+                self.net.send_message(self.persona, member.handle, text)
+            except Exception:
+                with db.session() as s:  # not sent: the next run tries again
+                    row = s.get(CommunityMember, (self.persona.name, member.handle))
+                    if row is not None:
+                        row.reminded_at, row.reminders = member.reminded_at, member.reminders
+                        s.add(row)
+                        s.commit()
+                raise
+            with db.session() as s:
+                activity.record(s, self.persona.name, activity.DM_SENT, kind="message",
+                                subject=member.handle,
+                                detail={"purpose": "reminder", "text": text}, at=now)
+                s.commit()
+            sent.append(req.shown if req else member.handle)
+        return sent
+
+
+def community(ctx: object, name: str | None = None, *, clock: Clock = REAL,
+              notify: Callable[[str], None] = lambda m: None) -> Community:
+    persona = private_persona(ctx.config, name)  # type: ignore[attr-defined]
+    return Community(ctx, persona, clock=clock, notify=notify)

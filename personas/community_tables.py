@@ -1,0 +1,53 @@
+"""The private community's tables: join requests and how far each source has been read.
+Members are `following_tables.CommunityMember` (follow-back sweeps read them too)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from personas.models import _when, utcnow
+
+PENDING, AWAITING, APPROVED, DENIED = "pending", "awaiting_acceptance", "approved", "denied"
+STATUSES = (PENDING, AWAITING, APPROVED, DENIED)
+
+
+class JoinRequest(SQLModel, table=True):
+    """One person asking to join one private persona, however many sources report them.
+
+    Approving is steps, each stamped when done, so a run that dies half-way resumes without
+    repeating one: follow (`followed_at`), accept the request where the network can
+    (`accepted_at`), the welcome message (`welcome_started_at` before it is sent,
+    `welcomed_at` once it is)."""
+
+    __tablename__ = "join_requests"
+
+    persona: str = Field(max_length=64, primary_key=True)
+    handle: str = Field(max_length=64, primary_key=True)  # lower case, without @
+    shown: str = Field(max_length=64)  # as the network spells it
+    account_id: str | None = Field(default=None, max_length=64)
+    sources: str = Field(default="[]", sa_type=Text)  # JSON list: follow_request, dm:NAME, ...
+    status: str = Field(default=PENDING, max_length=24)
+    introduction: str | None = Field(default=None, sa_type=Text)  # private words
+    introduced_at: datetime | None = _when(default=None)
+    profile: str = Field(default="{}", sa_type=Text)  # JSON: the realness signals
+    requested_at: datetime = _when(default_factory=utcnow)
+    decided_at: datetime | None = _when(default=None)
+    reason: str | None = Field(default=None, sa_type=Text)  # why denied
+    blocked: bool = False
+    followed_at: datetime | None = _when(default=None)
+    accepted_at: datetime | None = _when(default=None)
+    welcome_started_at: datetime | None = _when(default=None)
+    welcomed_at: datetime | None = _when(default=None)
+
+
+class CommunityCursor(SQLModel, table=True):
+    """The newest message or mention of a persona that a community sync has read."""
+
+    __tablename__ = "community_cursors"
+
+    persona: str = Field(max_length=64, primary_key=True)
+    source: str = Field(max_length=16, primary_key=True)  # dm | mention
+    last_id: str = Field(max_length=64)
