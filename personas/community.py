@@ -96,16 +96,18 @@ class SyncReport:
     sources_added: int = 0
     introductions: list[str] = field(default_factory=list)
     confirmed: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)  # members' follow requests accepted
     notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {"persona": self.persona, "new_requests": self.new_requests,
                 "sources_added": self.sources_added, "introductions": self.introductions,
-                "confirmed": self.confirmed, "notices": self.notices}
+                "confirmed": self.confirmed, "accepted": self.accepted,
+                "notices": self.notices}
 
     def changed(self) -> bool:
         return bool(self.new_requests or self.sources_added or self.introductions
-                    or self.confirmed)
+                    or self.confirmed or self.accepted)
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,12 @@ class Community:
                                   f"{e.message}")
             pending = []
         for profile in pending:
+            req = self.request(profile.handle.lower())
+            if req is not None and req.status == APPROVED and self.net.accepts_requests:
+                # a member approved after asking elsewhere now asks to follow: let them in
+                if self.net.accept(self.persona, req.handle):
+                    report.accepted.append(req.shown)
+                continue
             data = {**profile.signals(), "name": profile.name, "id": profile.id,
                     "handle": profile.handle}
             self._seen(profile.handle, "follow_request", data, None, _now(self.clock), report)
@@ -290,7 +298,8 @@ class Community:
         return report
 
     def _seen(self, shown: str, source: str, profile: dict[str, object] | None,
-              intro: str | None, at: datetime, report: SyncReport) -> None:
+              intro: str | None, at: datetime, report: SyncReport,
+              asked: bool = True) -> None:
         handle = shown.lower()
         req = self.request(handle)
         if req is None:
@@ -307,7 +316,7 @@ class Community:
             req = s.get(JoinRequest, (self.persona.name, handle))
             assert req is not None
             sources = json.loads(req.sources)
-            if source not in sources:
+            if asked and source not in sources:
                 req.sources = json.dumps(sources + [source])
                 report.sources_added += 1
             if intro and not req.introduction:
@@ -371,9 +380,10 @@ class Community:
             return
         if req is not None and req.status == PENDING and not says_join(text, phrases):
             # a requester's message to the private persona introduces them
-            if not (to_us and kind == "dm"):
+            if not (to_us and kind == "dm") or not text.strip():
                 return
-            intro = text.strip() or None
+            self._seen(sender, source, None, text.strip(), at, report, asked=False)
+            return
         self._seen(sender, source, None, intro, at, report)
 
     def _introduce(self, req: JoinRequest, text: str, at: datetime, via: str,
@@ -548,7 +558,7 @@ class Community:
                 row.decided_at, row.reason = now, reason
                 activity.record(s, self.persona.name, activity.DENIED, kind="account",
                                 subject=req.handle,
-                                detail={"reason": reason, "blocked": blocked}, at=now)
+                                detail={"text": reason, "blocked": blocked}, at=now)
             s.add(row)
             s.commit()
         return "denied" if was != DENIED else "blocked"
@@ -576,11 +586,11 @@ class Community:
             with db.engine().begin() as conn:
                 table = CommunityMember.__table__  # type: ignore[attr-defined]
                 same = (table.c.reminded_at.is_(None) if member.reminded_at is None
-                        else table.c.reminded_at == member.reminded_at.replace(tzinfo=None))
+                        else table.c.reminded_at == member.reminded_at)
                 taken = conn.execute(update(table).where(
                     table.c.persona == self.persona.name, table.c.handle == member.handle,
                     table.c.introduction.is_(None), same).values(
-                    reminded_at=now.replace(tzinfo=None), reminders=member.reminders + 1))
+                    reminded_at=now, reminders=member.reminders + 1))
             if taken.rowcount != 1:
                 continue  # another run took it, or they introduced themselves meanwhile
             req = self.request(member.handle)

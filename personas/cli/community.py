@@ -49,6 +49,8 @@ def sync(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False) 
                 if report.new_requests else ""),
              f"{len(report.introductions)} introduction(s)",
              f"{len(report.confirmed)} member(s) confirmed"]
+    if report.accepted:
+        parts.append(f"{len(report.accepted)} member follow request(s) accepted")
     if report.sources_added:
         parts.insert(1, f"{report.sources_added} request(s) seen again elsewhere")
     print(f"{report.persona}: " + ", ".join(parts))
