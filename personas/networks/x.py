@@ -224,9 +224,10 @@ class XNetwork:
         return api
 
     def _call(self, persona: Persona, action: Callable[[], T],
-              reconcile: Callable[[], T | None] | None = None) -> T:
+              reconcile: Callable[[], T | None] | None = None, retry: bool = True) -> T:
         """Run one request: transient failures retried with backoff and jitter, bounded; a
-        duplicate after a failure that may have gone through is looked up, not re-sent."""
+        duplicate after a failure that may have gone through is looked up, not re-sent.
+        `retry=False` for what X would do twice (a message): the caller reconciles."""
         maybe_sent = False
         for attempt in range(self.retries + 1):
             try:
@@ -240,7 +241,7 @@ class XNetwork:
                 if found is not None:
                     return found
             if not isinstance(error, Transient) or isinstance(error, RateLimited) \
-                    or attempt == self.retries:
+                    or attempt == self.retries or not retry:
                 raise error
             maybe_sent = True
             time.sleep(self.backoff * 2 ** attempt * (1 + random.random()))
@@ -512,8 +513,10 @@ class XNetwork:
     def send_message(self, persona: Persona, handle: str, text: str) -> str:
         target = self.account(persona, handle)
         client = self.client(persona)
+        # not retried: X has no idempotency for messages, and a lost answer may hide one
+        # that went out (the community looks in the conversation before sending again)
         response = self._call(persona, lambda: client.create_direct_message(
-            participant_id=target.id, text=text, user_auth=True))
+            participant_id=target.id, text=text, user_auth=True), retry=False)
         return str(response.data["dm_event_id"])
 
 
