@@ -537,6 +537,12 @@ def _community_settings(c: _Checker, raw: dict[str, object],
                         personas: tuple[Persona, ...]) -> dict[str, CommunitySettings]:
     out = {p.name: CommunitySettings() for p in personas if p.private}
     for name, value in raw.items():
+        jobs = value.get("jobs") if isinstance(value, dict) else None
+        if isinstance(jobs, dict) and "community" in jobs and name not in out:
+            private = ", ".join(out) or "none configured"
+            raise c.fail(("personas", name, "jobs", "community"),
+                         "a public persona has no community to sync",
+                         f"move it to a private persona's jobs (private: {private})")
         table = value.get("community") if isinstance(value, dict) else None
         if table is None:
             continue

@@ -39,3 +39,6 @@ def age_members(persona: str, days: float, column: str = "approved_at") -> None:
                 setattr(m, column, value - timedelta(days=days))
                 s.add(m)
         s.commit()
+
+
+from tests.storage.conftest import backend  # noqa: E402, F401  (sqlite and postgres)

@@ -1,0 +1,183 @@
+"""Requests, decisions, members and reminders on SQLite and PostgreSQL, through the
+service with a simulated clock; what a crash between two steps of an approval leaves."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from personas.clock import SimulatedClock
+from personas.context import Context
+from tests.community.conftest import sent_by
+
+DAY = 86_400.0
+
+
+@pytest.fixture
+def world(backend):  # type: ignore[no-untyped-def]
+    from personas.community import community
+    from personas.sandbox.simulate import Simulator
+
+    clock = SimulatedClock()
+    ctx = Context()
+    c = community(ctx, clock=clock)
+    store = c.net.store
+    store.ensure_account("we", private=True)
+    for name in ("me", "you"):
+        store.ensure_account(name)
+    return c, Simulator(store), store, clock, ctx
+
+
+def test_one_request_per_person_and_the_whole_cycle(world):
+    from personas.community import community
+
+    c, sim, store, clock, ctx = world
+    sim.request("we", "ana", "Hi, I'm Ana, a photographer in Lisbon")
+    sim.dm("you", "ana", "I'd like to join please")
+    sim.mention("me", "ana", "join!")
+    sim.request("we", "bob")
+    first = c.sync()
+    assert sorted(first.new_requests) == ["ana", "bob"] and first.introductions == ["ana"]
+    assert not c.sync().changed()
+    [ana] = [r for r in c.requests(["pending"]) if r.request.handle == "ana"]
+    assert sorted(ana.to_json()["sources"]) == ["dm:you", "follow_request", "mention:me"]
+
+    assert c.approve("ana") == "approved" and c.approve("bob") == "approved"
+    assert c.approve("ana") == "already"
+    assert len(sent_by(store, "we", "ana")) == 1
+    assert [m.handle for m in c.members()] == ["ana", "bob"]
+    assert [m.handle for m in c.members(without_intro=True)] == ["bob"]
+
+    assert c.remind() == []
+    clock.advance(7 * DAY)
+    assert c.remind() == ["bob"]
+    assert c.remind() == []
+    clock.advance(6 * DAY)
+    assert c.remind() == []
+    clock.advance(1 * DAY)
+    # two runs at the same moment (each with its own connections) remind once between them
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            mine = community(Context(), clock=clock)
+            start.wait(10)
+            results.append(mine.remind())
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(sum(results, [])) == ["bob"]
+    assert len(sent_by(store, "we", "bob")) == 3  # welcome + two reminders
+    [bob] = c.members(without_intro=True)
+    assert bob.reminders == 2
+
+    sim.request("we", "spam1", spammy=True)
+    c.sync()
+    assert c.deny("spam1", block=True, reason="spam") == "denied"
+    assert c.deny("spam1") == "already"
+    assert [r.request.handle for r in c.requests(["denied"])] == ["spam1"]
+    assert c.add("spam1")[0] == "reopened"
+    assert [r.request.status for r in c.requests(["pending"])] == ["pending"]
+
+
+def test_a_crash_after_the_welcome_went_out_does_not_send_it_twice(world):
+    c, sim, store, clock, ctx = world
+    sim.request("we", "ana")
+    c.sync()
+    real_send = c.net.send_message
+
+    def send_then_die(persona, handle, text):  # type: ignore[no-untyped-def]
+        real_send(persona, handle, text)  # the network has it...
+        raise SystemExit("killed")  # ...and the process dies before recording it
+
+    c.net.send_message = send_then_die
+    with pytest.raises(SystemExit):
+        c.approve("ana")
+    c.net.send_message = real_send
+    assert c.request("ana").status == "pending" and c.request("ana").followed_at is not None
+    assert c.approve("ana") == "approved"
+    assert len(sent_by(store, "we", "ana")) == 1
+    assert c.approve("ana") == "already"
+    assert len(sent_by(store, "we", "ana")) == 1
+
+
+def test_a_crash_before_the_welcome_follows_once_and_welcomes_once(world):
+    from sqlmodel import select
+
+    from personas import db
+    from personas.models import Event
+
+    c, sim, store, clock, ctx = world
+    sim.request("we", "ana")
+    c.sync()
+    real_send = c.net.send_message
+
+    def die(persona, handle, text):  # type: ignore[no-untyped-def]
+        raise SystemExit("killed before sending")
+
+    c.net.send_message = die
+    with pytest.raises(SystemExit):
+        c.approve("ana")
+    assert sent_by(store, "we", "ana") == []
+    c.net.send_message = real_send
+    assert c.approve("ana") == "approved"
+    assert len(sent_by(store, "we", "ana")) == 1
+    with db.session() as s:
+        followed = s.exec(select(Event).where(Event.action == "followed",
+                                              Event.subject == "ana")).all()
+    assert len(followed) == 1
+
+
+def test_a_failed_reminder_is_tried_again(world):
+    from personas.errors import Transient
+
+    c, sim, store, clock, ctx = world
+    sim.request("we", "bob")
+    c.sync()
+    c.approve("bob")
+    clock.advance(8 * DAY)
+    real_send = c.net.send_message
+
+    def fail(persona, handle, text):  # type: ignore[no-untyped-def]
+        raise Transient("the network is down")
+
+    c.net.send_message = fail
+    with pytest.raises(Transient):
+        c.remind()
+    c.net.send_message = real_send
+    assert c.remind() == ["bob"]
+    assert c.members()[0].reminders == 1
+
+
+def test_members_from_before_the_upgrade_keep_their_rows(backend):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from personas import db
+    from personas.community import community
+
+    old = create_engine(db.database_url())
+    cfg = Config()
+    cfg.set_main_option("script_location", "personas:migrations")
+    with old.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+        conn.execute(text("INSERT INTO community_members (persona, handle, approved_at)"
+                          " VALUES ('we', 'old_friend', '2026-01-01 09:00:00')"))
+    old.dispose()
+    clock = SimulatedClock()
+    c = community(Context(), clock=clock)
+    [member] = c.members()
+    assert (member.handle, member.reminders, member.introduction) == ("old_friend", 0, None)
+    assert member.approved_at.year == 2026
+    assert clock.now() - member.approved_at.timestamp() > timedelta(days=7).total_seconds()
