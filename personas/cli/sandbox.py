@@ -354,6 +354,31 @@ def sandbox_app(ctx: typer.Context,
             f"{network!r} in the OS keyring")
 
 
+@app.command("accept")
+def accept(ctx: typer.Context, persona: PersonaArg,
+           handle: Annotated[str, typer.Argument(metavar="HANDLE", help="Who asked to follow.",
+                                                 show_default=False)],
+           json: JsonOpt = False) -> None:
+    """Accept HANDLE's follow request to the private PERSONA by hand, as its owner does in
+    X's app (X has no API for it): rehearses the manual step of approving on X against
+    `persona sandbox serve`.
+
+    Example: persona sandbox accept we ana
+    """
+    from personas.config import data_dir
+    from personas.errors import BadInput
+    from personas.sandbox.store import Store
+
+    p = context(ctx).persona(persona)
+    who = _who(ctx, handle)
+    store = Store(data_dir() / "sandbox.db")
+    if not store.accept(p.handle, who):
+        raise BadInput(f"@{who} has no pending follow request to @{p.handle}; see "
+                       "`persona community requests`")
+    _report(json, {"persona": p.name, "accepted": who},
+            f"@{p.handle} accepted @{who}'s follow request")
+
+
 @app.command("revoke")
 def revoke(ctx: typer.Context, persona: PersonaArg, json: JsonOpt = False) -> None:
     """Revoke every X token of PERSONA's account on the sandbox front, as when its owner

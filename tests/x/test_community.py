@@ -65,8 +65,10 @@ def test_the_community_story_on_x(logged_in, cli):
     assert "has no API to accept follow requests" in told.err and "@eve" in told.err
 
     # the owner accepts ana and ben in X's app; the next sync confirms them as members
-    store.accept("JesseStay", "ana")
-    store.accept("JesseStay", "ben")
+    for h in ("ana", "ben"):
+        accepted = cli("--config", config, "sandbox", "accept", "we", h)
+        assert accepted.code == 0, accepted.err
+    assert cli("--config", config, "sandbox", "accept", "we", "ana").code == 2  # not twice
     confirmed = run("sync", "--json").json()
     assert sorted(confirmed["confirmed"]) == ["ana", "ben"]
     members = {m["handle"]: m for m in run("members", "--json").json()}
