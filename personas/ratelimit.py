@@ -18,7 +18,8 @@ WINDOW = 15 * 60
 # X's documented per-user limits for 15 minutes (X API v2 rate limits, 2026).
 X_LIMITS = {"create_post": 100, "delete_post": 50, "tweet_lookup": 900, "repost": 50,
             "me": 75, "user_lookup": 900, "follow": 50, "followers": 300, "following": 300,
-            "mentions": 300, "user_posts": 900, "dm": 200, "media": 500, "incoming": 15, "dm_read": 15}
+            "mentions": 300, "user_posts": 900, "dm": 200, "media": 500, "incoming": 15,
+            "dm_read": 15}
 
 
 def _at(epoch: float) -> datetime:

@@ -31,7 +31,8 @@ API_HOST, UPLOAD_HOST = "https://api.twitter.com", "https://upload.twitter.com"
 # X's documented per-user limits for 15 minutes (reference material, 2026).
 LIMITS = {"create_post": 100, "delete_post": 50, "tweet_lookup": 900, "repost": 50,
           "me": 75, "user_lookup": 900, "follow": 50, "followers": 300, "following": 300,
-          "mentions": 300, "user_posts": 900, "dm": 200, "media": 500, "incoming": 15, "dm_read": 15}
+          "mentions": 300, "user_posts": 900, "dm": 200, "media": 500, "incoming": 15,
+          "dm_read": 15}
 UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401,
                 "detail": "Unauthorized"}
 

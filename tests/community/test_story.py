@@ -18,7 +18,8 @@ def _people_ask(cli) -> None:  # type: ignore[no-untyped-def]
         ("sandbox", "simulate", "mention", "me", "--handle", "dan",
          "--text", "I'd love to join, I'm a nurse from Utah and I read you daily"),
         # ana asks again elsewhere: still one request
-        ("sandbox", "simulate", "mention", "you", "--handle", "ana", "--text", "please let me join"),
+        ("sandbox", "simulate", "mention", "you", "--handle", "ana",
+         "--text", "please let me join"),
         # someone who only chats: not a request
         ("sandbox", "simulate", "dm", "me", "--handle", "fay", "--text", "nice post!"),
     ]
