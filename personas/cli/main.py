@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 
 from personas import __version__
-from personas.cli import accounts, follow, login, posting, queue, reports, sandbox, worker
+from personas.cli import (
+    accounts,
+    carry,
+    follow,
+    login,
+    posting,
+    queue,
+    reports,
+    sandbox,
+    worker,
+)
 from personas.errors import ExitCode, PersonaError
 
 
@@ -68,6 +78,14 @@ def _follow(app: typer.Typer) -> None:
     app.add_typer(follow.app, name="follow")
 
 
+def _community(app: typer.Typer) -> None:
+    from personas.cli import community
+
+    if not any(c.name == "import" for c in community.app.registered_commands):
+        community.app.command("import")(carry.community_import)
+    app.add_typer(community.app, name="community")
+
+
 # The registration that brings each top-level command. Turning every command into the
 # command-line parser costs start-up time, so a run builds only the command it was given.
 _COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
@@ -76,6 +94,7 @@ _COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "worker": worker.register, "login": login.register, "logout": login.register,
     "app": login.register, "queue": _queue, "report": reports.register,
     "sync": reports.register, "sandbox": _sandbox, "follow": _follow,
+    "community": _community, "star": carry.register,
 }
 
 
