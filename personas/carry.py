@@ -194,6 +194,9 @@ def _carry(ctx: Context, dest: Persona, carry: Carry) -> Carry:
         routed = posting.route(ctx, "", as_=dest.name, repost_of=carry.post.post_id)
     if routed.decision.refused:
         return replace(carry, status="failed", error=routed.decision.reasons[dest.name])
+    if routed.item.kind.value != carry.how:  # never a copy: a repost or a quote, or nothing
+        return replace(carry, status="failed",
+                       error=f"would go out as a {routed.item.kind.value}, not a {carry.how}")
     key = f"{KEY_PREFIX}{dest.name}:{carry.post.post_id}"
     if len(key) > 64:
         key = f"{KEY_PREFIX}{outbox.new_key()}"

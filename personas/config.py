@@ -561,6 +561,9 @@ def _import_settings(c: _Checker, raw: dict[str, object],
             except (KeyError, IndexError, ValueError) as e:
                 raise c.fail(keypath + ("quote",), f"bad placeholder {e}", "use only {handle} "
                              "and {persona}; write {{ and }} for braces") from None
+            if not str(words).strip():
+                raise c.fail(keypath + ("quote",), "is empty", "a quote needs words of its "
+                             'own: give some, or carry_as = "repost"')
             settings = replace(settings, quote=str(words).strip())
         out[name] = settings
     return out

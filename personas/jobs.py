@@ -38,10 +38,20 @@ def _follow(ctx: Context, persona: Persona) -> str:
     return f"followed {report.followed}, skipped {skipped}, {state}"
 
 
+def _import(ctx: Context, persona: Persona) -> str:
+    from personas import carry
+
+    done = carry.run(ctx, persona.name)
+    carried = sum(c.status == "carried" for c in done)
+    waiting = len(done) - carried
+    return f"carried {carried} posts in" + (f", {waiting} left to retry" if waiting else "")
+
+
 FOLLOWS_PER_RUN = 50
 
 # name -> what it does; the community's sync joins here when it lands
-JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics, "follow": _follow}
+JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics, "follow": _follow,
+                                                      "import": _import}
 
 
 def due(ctx: Context, now: datetime | None = None) -> list[tuple[Persona, str, timedelta]]:

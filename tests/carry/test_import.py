@@ -195,6 +195,7 @@ def test_only_a_private_persona_carries_in(home, cli):
      "personas.we.import.carry_as: unknown value 'copy'; use one of: repost, quote"),
     ("[personas.we.import]\nminlikes = 3\n", "personas.we.import.minlikes: unknown key"),
     ("[personas.we.import]\nquote = \"From {who}\"\n", "personas.we.import.quote: bad placeholder"),
+    ("[personas.we.import]\nquote = \" \"\n", "personas.we.import.quote: is empty"),
     ("[personas.you.import]\nmin_likes = 3\n",
      "personas.you.import: no import_from to carry posts from"),
 ])
@@ -213,3 +214,13 @@ def test_importing_across_networks_is_refused(write_config, cli):
     result = cli("community", "import", "--dry-run")
     assert result.code == 2
     assert "personas.we.import_from: persona 'me' is on network 'other'" in result.err
+
+
+def test_the_worker_carries_posts_in_as_a_job(write_config, cli):
+    write_config(SETUP + '\n[personas.we.jobs]\nimport = "1d"\n')
+    best = cli("post", "Keep this one", "--json").json()["remote_id"]
+    cli("sandbox", "simulate", "like", best, "--count", "10")
+    assert cli("worker", "--once").code == 0
+    assert [p.repost_of for p in we_posts()] == [int(best)]
+    assert cli("worker", "--once").code == 0  # once a day: the second run does nothing
+    assert len(we_posts()) == 1
