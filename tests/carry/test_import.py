@@ -62,7 +62,7 @@ def we_posts():
         return []
 
 
-def test_the_best_posts_are_carried_in_once_as_reposts(home, cli):
+def test_the_best_posts_are_carried_in_once_as_reposts(backend, home, cli):
     liked = home("A thought of my own", likes=12)
     home("A quiet thought", likes=2)
     link = home("Worth reading: https://example.org/essay", likes=1)
@@ -111,7 +111,7 @@ def test_replies_and_reposts_are_never_carried(home, cli):
     assert planned.json() == []  # ana's 50 likes show on you's repost, but it is not you's
 
 
-def test_a_starred_post_is_carried_whatever_its_likes(home, cli):
+def test_a_starred_post_is_carried_whatever_its_likes(backend, home, cli):
     quiet = home("Small but dear")
     starred = cli("star", quiet)
     assert starred.code == 0, starred.err
@@ -156,7 +156,7 @@ def test_carried_as_quotes_with_words_of_its_own(write_config, cli):
     assert quote.text != "Something I wrote"  # never an identical copy
 
 
-def test_a_carry_interrupted_before_its_item_is_stored_is_finished_once(home, cli):
+def test_a_carry_interrupted_before_its_item_is_stored_is_finished_once(backend, home, cli):
     """A crash after the carry was recorded and before (or after) its item was stored: the
     next run carries the post exactly once."""
     from personas import carry
