@@ -35,7 +35,7 @@ NETWORK_KEYS = {
     "x": {"kind", "api_base", "upload_base", "timeout"},
 }
 PERSONA_KEYS = {"network", "handle", "policy", "own_domains", "order", "slots", "jobs",
-                "follow", "community"}
+                "follow", "community", "import"}
 TRAIT_KEYS = set(TRAIT_NAMES)
 _SECRET = re.compile(r"token|secret|password|passwd|passphrase|api_?key|bearer|consumer_key",
                      re.IGNORECASE)
@@ -89,6 +89,7 @@ class Config:
     follow: dict[str, FollowSettings] = field(default_factory=dict)  # [personas.NAME.follow]
     # [personas.NAME.community]: every private persona has one, defaults where not given
     community: dict[str, CommunitySettings] = field(default_factory=dict)
+    imports: dict[str, ImportSettings] = field(default_factory=dict)  # [personas.NAME.import]
 
     @property
     def builtin(self) -> bool:
@@ -240,7 +241,8 @@ def parse(text: str, path: Path | None) -> Config:
     _check_imports(c, ordered)
     return Config(path, networks, ordered, _slots(c, raw_personas), _jobs(c, raw_personas),
                   _follow_settings(c, raw_personas),
-                  _community_settings(c, raw_personas, ordered))
+                  _community_settings(c, raw_personas, ordered),
+                  _import_settings(c, raw_personas, ordered))
 
 
 def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
@@ -420,6 +422,12 @@ def _check_imports(c: _Checker, personas: tuple[Persona, ...]) -> None:
             if source == p.name:
                 raise c.fail(("personas", p.name, "import_from"), "a persona cannot import itself",
                              "remove it from the list")
+            if by_name[source].network != p.network:
+                raise c.fail(("personas", p.name, "import_from"),
+                             f"persona {source!r} is on network {by_name[source].network!r}, "
+                             f"{p.name!r} on {p.network!r}",
+                             "posts are carried in as reposts or quotes, within one network: "
+                             "name personas of the same network")
             if by_name[source].private and not p.private:
                 raise c.fail(("personas", p.name, "import_from"),
                              f"public persona would carry in posts of private persona {source!r}",
@@ -623,3 +631,62 @@ def _template(c: _Checker, text: str, keypath: tuple[str, ...]) -> None:
                          f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
     if not text.strip():
         raise c.fail(keypath, "is empty", "write the message to send")
+
+
+# --- carrying posts in: [personas.NAME.import] -------------------------------------------
+
+IMPORT_KEYS = {"min_likes", "min_reposts", "carry_as", "quote", "days"}
+CARRY_AS = ("repost", "quote")
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """Which posts of the `import_from` personas are the best, and how they are carried
+    in (docs/community.md). A post is the best when it reaches either threshold, or is
+    starred by hand; 0 turns a threshold off."""
+
+    min_likes: int = 10
+    min_reposts: int = 3
+    carry_as: str = "repost"  # repost | quote: never an identical copy
+    quote: str = "From @{handle}:"  # the quote's own words, before the post's link
+    days: int = 30  # how far back the network is read for candidates
+
+
+def _import_settings(c: _Checker, raw: dict[str, object],
+                     personas: tuple[Persona, ...]) -> dict[str, ImportSettings]:
+    by_name = {p.name: p for p in personas}
+    out = {}
+    for name, value in raw.items():
+        table = value.get("import") if isinstance(value, dict) else None
+        if table is None:
+            continue
+        keypath = ("personas", name, "import")
+        table = c.table(table, keypath)
+        c.unknown(table, IMPORT_KEYS, keypath)
+        if not by_name[name].traits.import_from:
+            raise c.fail(keypath, "no import_from to carry posts from",
+                         f"add import_from = [...] to [personas.{name}], or remove this table")
+        settings = ImportSettings()
+        for key, high in (("min_likes", None), ("min_reposts", None), ("days", 3650)):
+            if key in table:
+                v = c.typed(table, key, int, keypath, "a whole number")
+                if isinstance(v, bool) or v < 0 or (high is not None and not 1 <= v <= high):  # type: ignore[operator]
+                    fix = (f"give a number of days from 1 to {high}" if high
+                           else "give 0 (off) or a positive number")
+                    raise c.fail(keypath + (key,), f"out of range: {v}", fix)
+                settings = replace(settings, **{key: v})
+        if "carry_as" in table:
+            settings = replace(settings, carry_as=c.choice(table, "carry_as", CARRY_AS, keypath))
+        if "quote" in table:
+            words = c.typed(table, "quote", str, keypath, "a string")
+            try:
+                str(words).format(handle="x")
+            except (KeyError, IndexError, ValueError) as e:
+                raise c.fail(keypath + ("quote",), f"bad placeholder {e}", "use {handle} (whose "
+                             "post it is); write {{ and }} for braces") from None
+            if not str(words).strip():
+                raise c.fail(keypath + ("quote",), "is empty", "a quote needs words of its "
+                             'own: give some, or carry_as = "repost"')
+            settings = replace(settings, quote=str(words).strip())
+        out[name] = settings
+    return out

@@ -38,6 +38,15 @@ def _follow(ctx: Context, persona: Persona) -> str:
     return f"followed {report.followed}, skipped {skipped}, {state}"
 
 
+def _import(ctx: Context, persona: Persona) -> str:
+    from personas import carry
+
+    done = carry.run(ctx, persona.name)
+    carried = sum(c.status == "carried" for c in done)
+    waiting = len(done) - carried
+    return f"carried {carried} posts in" + (f", {waiting} left to retry" if waiting else "")
+
+
 FOLLOWS_PER_RUN = 50
 
 
@@ -55,7 +64,7 @@ def _community(ctx: Context, persona: Persona) -> str:
 
 # name -> what it does
 JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics, "follow": _follow,
-                                                      "community": _community}
+                                                      "community": _community, "import": _import}
 
 
 def due(ctx: Context, now: datetime | None = None) -> list[tuple[Persona, str, timedelta]]:

@@ -115,6 +115,7 @@ class RateBudget(SQLModel, table=True):
 def load_all() -> None:
     """Import every module that defines tables, so SQLModel.metadata holds the whole schema.
     The commands import only what they use: loading a table costs start-up time."""
+    import personas.carry_tables  # noqa: F401
     import personas.community_tables  # noqa: F401
     import personas.following_tables  # noqa: F401
     import personas.job_tables  # noqa: F401

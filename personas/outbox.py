@@ -32,6 +32,7 @@ from personas.errors import (
     RemoteRefused,
     Transient,
 )
+from personas.activity import IMPORTED
 from personas.models import ACTIONS, Event, OutboxItem, Status, utcnow
 from personas.networks.base import Network, RemotePost, Sent, same_text
 from router.decide import Decision
@@ -202,7 +203,9 @@ def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxI
     with db.engine().begin() as conn:
         conn.execute(_UPDATE_ITEM, {"item_id": row.id, **done})
         conn.execute(_INSERT_EVENT, {
-            "at": now, "persona": row.persona, "action": ACTIONS[row.kind], "kind": row.kind,
+            "at": now, "persona": row.persona, "kind": row.kind,
+            # a post carried into a private persona is logged as imported (personas.carry)
+            "action": IMPORTED if row.key.startswith("carry:") else ACTIONS[row.kind],
             "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,
             "detail": how})
     for name, value in done.items():

@@ -93,16 +93,41 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
         reply_to=target if reply_to is not None else None,
         repost_of=target if repost_of is not None else None,
     )
-    if item.refs and _carries_private(ctx, network_kind, item):
+    seen: dict[str, RemotePost] = {}
+    if item.refs and _carries_private(ctx, network_kind, item, seen):
         item = replace(item, private_source=True)
-    return Routed(item, decide(item, personas, forced=as_))
+    decision = decide(item, personas, forced=as_)
+    warnings: tuple[str, ...] = ()
+    if item.kind is Kind.REPLY and not decision.refused and item.target in seen:
+        warnings = _unseen_reply(ctx, ctx.persona(decision.persona), seen[item.target])  # type: ignore[arg-type]
+    return Routed(item, decision, warnings)
+
+
+def _unseen_reply(ctx: Context, persona: Persona, post: RemotePost) -> tuple[str, ...]:
+    """A reply from a private persona to someone who is not a member goes, but they cannot
+    see it: say so."""
+    if not persona.private:
+        return ()
+    author = post.author.lstrip("@").lower()
+    ours = {p.handle.lower() for p in ctx.config.personas if p.network == persona.network}
+    if author in ours:
+        return ()
+    from personas.following import members
+
+    if author in {m.lower() for m in members(persona.name)}:
+        return ()
+    return (f"@{post.author} is not a member of {persona.name} (@{persona.handle}), so they "
+            f"cannot see this reply; `persona community add {post.author}` starts their "
+            "request",)
 
 
 MAX_DEPTH = 3  # how far quotes of quotes (and reposts of them) are followed
 
 
-def _carries_private(ctx: Context, network_kind: str, item: Item) -> bool:
-    """Does any post the item points at come from, or show, a private account's post?"""
+def _carries_private(ctx: Context, network_kind: str, item: Item,
+                     seen: dict[str, RemotePost]) -> bool:
+    """Does any post the item points at come from, or show, a private account's post?
+    The posts looked up are left in `seen`."""
     personas = [p for p in ctx.config.personas if p.network_kind == network_kind]
     handles = {link.post_id: link.handle for link in post_links(item.urls, network_kind)}
     for ref in item.refs:
@@ -110,6 +135,7 @@ def _carries_private(ctx: Context, network_kind: str, item: Item) -> bool:
         if post is None:
             raise BadInput(f"no post {ref} on the {network_kind} network that your personas "
                            "can see; check the id or URL")
+        seen[ref] = post
         named = handles.get(ref)
         if named and named.lower() != post.author.lower():
             raise BadInput(f"post {ref} is by @{post.author}, not @{named}; check the URL")

@@ -4,10 +4,12 @@ from typing import Annotated
 
 import typer
 
+from personas.cli.carry import community_import
 from personas.cli.common import JsonOpt, context, emit_json, message, table
 
 app = typer.Typer(
-    help="The private community: join requests, approval, members, introductions.\n\n"
+    help="The private community: join requests, approval, members, introductions, and "
+         "carrying the best posts in.\n\n"
          "Example: persona community sync && persona community requests",
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help: rich's costs more start-up than the command
@@ -282,6 +284,10 @@ def remind(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False
         return
     print(f"{c.persona.name}: reminded {len(sent)}"
           + (f" ({', '.join('@' + h for h in sent)})" if sent else ""))
+
+
+# carrying the best posts in: personas/cli/carry.py
+app.command("import")(community_import)
 
 
 def register(root: typer.Typer) -> None:

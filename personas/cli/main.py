@@ -11,6 +11,7 @@ import typer
 from personas import __version__
 from personas.cli import (
     accounts,
+    carry,
     community,
     follow,
     login,
@@ -78,6 +79,7 @@ def _follow(app: typer.Typer) -> None:
     app.add_typer(follow.app, name="follow")
 
 
+
 # The registration that brings each top-level command. Turning every command into the
 # command-line parser costs start-up time, so a run builds only the command it was given.
 _COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
@@ -86,7 +88,7 @@ _COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "worker": worker.register, "login": login.register, "logout": login.register,
     "app": login.register, "queue": _queue, "report": reports.register,
     "sync": reports.register, "sandbox": _sandbox, "follow": _follow,
-    "community": community.register,
+    "community": community.register, "star": carry.register,
 }
 
 

@@ -149,7 +149,7 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
     when = posting.when_for(c, decision.persona, at) if at is not None else None
     result = posting.post(c, routed, at=when, media=images or None)
     if json:
-        emit_json(result.to_json())
+        emit_json({**result.to_json(), "warnings": list(routed.warnings)})
     elif when is not None:
         from personas.when import show, until
 

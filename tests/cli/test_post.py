@@ -27,7 +27,9 @@ def test_post_json_shape(cli):
     r = cli("post", "Worth reading: https://other.example.org/essay", "--json")
     assert r.code == 0, r.err
     data = r.json()
-    assert set(data) == {"id", "persona", "network", "kind", "status", "remote_id", "url"}
+    assert set(data) == {"id", "persona", "network", "kind", "status", "remote_id", "url",
+                         "warnings"}
+    assert data["warnings"] == []
     assert (data["persona"], data["network"], data["kind"], data["status"]) == (
         "you", "sandbox", "link", "sent")
     assert data["url"] == f"https://sandbox.invalid/you/status/{data['remote_id']}"

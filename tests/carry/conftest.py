@@ -1,0 +1,1 @@
+from tests.storage.conftest import backend  # noqa: F401  (SQLite and PostgreSQL)
