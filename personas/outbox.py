@@ -22,6 +22,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import select
 
 from personas import db, ratelimit
+from personas.activity import IMPORTED
 from personas.errors import (
     BadInput,
     CredentialsRejected,
@@ -32,7 +33,6 @@ from personas.errors import (
     RemoteRefused,
     Transient,
 )
-from personas.activity import IMPORTED
 from personas.models import ACTIONS, Event, OutboxItem, Status, utcnow
 from personas.networks.base import Network, RemotePost, Sent, same_text
 from router.decide import Decision

@@ -134,6 +134,27 @@ def test_the_community_story_on_the_sandbox(cli, sandbox):
     assert sweep.code == 0, sweep.err
     assert sweep.json()["followed"] == 0
 
+    # replies happen in we: to a member quietly, to anyone else with a warning
+    photo = store.publish("ana", kind="original", text="My first photo here", target=None,
+                          idempotency_key=None)
+    to_ana = cli("reply", str(photo.id), "Lovely light", "--json")
+    assert to_ana.code == 0, to_ana.err
+    assert (to_ana.json()["persona"], to_ana.json()["warnings"]) == ("we", [])
+    cli("sandbox", "simulate", "mention", "me", "--handle", "fay", "--text", "hello again")
+    fays = store.timeline("fay")[0]
+    to_fay = cli("reply", str(fays.id), "Hi Fay", "--json")
+    assert to_fay.code == 0 and to_fay.json()["persona"] == "we"
+    assert "@fay is not a member of we" in to_fay.json()["warnings"][0]
+
+    # the best of me and you is carried in, once
+    best = cli("post", "Something worth keeping", "--json").json()["remote_id"]
+    cli("sandbox", "simulate", "like", best, "--count", "12")
+    planned = cli("community", "import", "--dry-run", "--json").json()
+    assert [(c["post_id"], c["status"]) for c in planned] == [(best, "planned")]
+    assert cli("community", "import").code == 0
+    assert cli("community", "import", "--json").json() == []
+    assert [p.repost_of for p in store.timeline("we") if p.kind == "repost"] == [int(best)]
+
 
 def test_events_are_logged_and_their_words_stay_private(cli):
     _people_ask(cli)

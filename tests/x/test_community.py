@@ -85,6 +85,28 @@ def test_the_community_story_on_x(logged_in, cli):
     assert run("deny", "deals99", "--json").json() == [{"handle": "deals99",
                                                         "result": "already"}]
 
+    # replies go to we: to a member quietly, to a non-member with a warning
+    photo = store.publish("ana", kind="original", text="My first photo here", target=None,
+                          idempotency_key=None)
+    to_ana = cli("--config", config, "reply", str(photo.id), "Lovely light", "--json")
+    assert to_ana.code == 0, to_ana.err
+    assert (to_ana.json()["persona"], to_ana.json()["warnings"]) == ("we", [])
+    eves = store.publish("eve", kind="original", text="Out for a run", target=None,
+                         idempotency_key=None)
+    to_eve = cli("--config", config, "reply", str(eves.id), "Enjoy", "--json")
+    assert to_eve.code == 0 and "@eve is not a member of we" in to_eve.json()["warnings"][0]
+
+    # the best of me and you is carried in as a repost, once
+    best = cli("--config", config, "post", "Something worth keeping", "--json")
+    best_id = best.json()["remote_id"]
+    store.like(int(best_id), 12)
+    carried = run("import", "--json")
+    assert carried.code == 0, carried.err
+    assert [(c["post_id"], c["status"]) for c in carried.json()] == [(best_id, "carried")]
+    assert run("import", "--json").json() == []
+    assert [p.repost_of for p in store.timeline("JesseStay") if p.kind == "repost"] == [
+        int(best_id)]
+
 
 def test_a_lost_answer_to_the_welcome_is_not_sent_twice(logged_in, cli):
     store = logged_in.front.store
