@@ -197,9 +197,7 @@ def _carry(ctx: Context, dest: Persona, carry: Carry) -> Carry:
     if routed.item.kind.value != carry.how:  # never a copy: a repost or a quote, or nothing
         return replace(carry, status="failed",
                        error=f"would go out as a {routed.item.kind.value}, not a {carry.how}")
-    key = f"{KEY_PREFIX}{dest.name}:{carry.post.post_id}"
-    if len(key) > 64:
-        key = f"{KEY_PREFIX}{outbox.new_key()}"
+    key = carry_key(dest.name, carry.post.post_id)
     existing = _remember(dest.name, carry, key)
     if existing is not None:  # an earlier run stored it and stopped: the outbox has it
         return replace(carry, status="waiting", item_id=existing)
@@ -212,6 +210,17 @@ def _carry(ctx: Context, dest: Persona, carry: Carry) -> Carry:
         status = "failed" if outbox.get(row.id).status == "failed" else "queued"  # type: ignore[arg-type]
         return replace(carry, status=status, item_id=row.id, error=e.message)
     return replace(carry, status="carried", item_id=row.id, url=row.url)
+
+
+def carry_key(dest: str, post_id: str) -> str:
+    """The outbox key of the item that carries `post_id` into `dest`: the same on every
+    run, so a run that stopped after storing the item finds it (keys hold 64 characters)."""
+    key = f"{KEY_PREFIX}{dest}:{post_id}"
+    if len(key) <= 64:
+        return key
+    import hashlib
+
+    return KEY_PREFIX + hashlib.sha256(f"{dest}:{post_id}".encode()).hexdigest()[:58]
 
 
 def _remember(dest: str, carry: Carry, key: str) -> int | None:

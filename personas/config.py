@@ -657,12 +657,21 @@ def _import_settings(c: _Checker, raw: dict[str, object],
     by_name = {p.name: p for p in personas}
     out = {}
     for name, value in raw.items():
+        jobs = value.get("jobs") if isinstance(value, dict) else None
+        if isinstance(jobs, dict) and "import" in jobs and not (
+                by_name[name].private and by_name[name].traits.import_from):
+            raise c.fail(("personas", name, "jobs", "import"),
+                         "only a private persona with import_from carries posts in",
+                         "move it to the private persona's jobs")
         table = value.get("import") if isinstance(value, dict) else None
         if table is None:
             continue
         keypath = ("personas", name, "import")
         table = c.table(table, keypath)
         c.unknown(table, IMPORT_KEYS, keypath)
+        if not by_name[name].private:
+            raise c.fail(keypath, "a public persona carries nothing in",
+                         "posts are carried into a private persona: move the table there")
         if not by_name[name].traits.import_from:
             raise c.fail(keypath, "no import_from to carry posts from",
                          f"add import_from = [...] to [personas.{name}], or remove this table")
@@ -679,14 +688,28 @@ def _import_settings(c: _Checker, raw: dict[str, object],
             settings = replace(settings, carry_as=c.choice(table, "carry_as", CARRY_AS, keypath))
         if "quote" in table:
             words = c.typed(table, "quote", str, keypath, "a string")
-            try:
-                str(words).format(handle="x")
-            except (KeyError, IndexError, ValueError) as e:
-                raise c.fail(keypath + ("quote",), f"bad placeholder {e}", "use {handle} (whose "
-                             "post it is); write {{ and }} for braces") from None
+            _quote_template(c, str(words), keypath + ("quote",))
             if not str(words).strip():
                 raise c.fail(keypath + ("quote",), "is empty", "a quote needs words of its "
                              'own: give some, or carry_as = "repost"')
             settings = replace(settings, quote=str(words).strip())
         out[name] = settings
     return out
+
+
+def _quote_template(c: _Checker, text: str, keypath: tuple[str, ...]) -> None:
+    """Only a plain {handle}: no attribute, index, conversion or format spec."""
+    import string
+
+    fix = "use {handle} (whose post it is) and nothing else in braces; {{ and }} for braces"
+    try:
+        fields = [(f, conv, spec) for _, f, spec, conv in string.Formatter().parse(text)
+                  if f is not None]
+    except ValueError as e:
+        raise c.fail(keypath, f"bad placeholder ({e})", fix) from None
+    for name, conversion, spec in fields:
+        if name != "handle" or conversion or spec:
+            raise c.fail(keypath, f"bad placeholder {{{name}}}", fix)
+    if len(text) > 200:
+        raise c.fail(keypath, f"is {len(text)} characters", "keep a quote's words short: "
+                     "at most 200 characters, the post's link follows them")

@@ -156,23 +156,39 @@ def test_carried_as_quotes_with_words_of_its_own(write_config, cli):
     assert quote.text != "Something I wrote"  # never an identical copy
 
 
-def test_a_carry_interrupted_before_its_item_is_stored_is_finished_once(backend, home, cli):
+def test_carry_keys_are_the_same_on_every_run_and_fit_the_outbox():
+    from personas.carry import carry_key
+
+    assert carry_key("we", "1000000001") == "carry:we:1000000001"
+    longest = carry_key("a" * 32, "9" * 40)  # no persona name or post id makes it longer
+    assert len(longest) <= 64 and longest == carry_key("a" * 32, "9" * 40)
+    assert longest != carry_key("a" * 32, "9" * 39)
+
+
+@pytest.mark.parametrize("dest", ["we", "the_private_community_of_readers"])
+def test_a_carry_interrupted_before_its_item_is_stored_is_finished_once(backend, write_config,
+                                                                       cli, dest):
     """A crash after the carry was recorded and before (or after) its item was stored: the
     next run carries the post exactly once."""
     from personas import carry
     from personas.context import Context
 
-    first = home("First", likes=20)
-    second = home("Second", likes=20)
+    write_config(SETUP.replace("[personas.we]", f"[personas.{dest}]"))
+    first = cli("post", "First", "--json").json()["remote_id"]
+    second = cli("post", "Second", "--json").json()["remote_id"]
+    for post_id in (first, second):
+        cli("sandbox", "simulate", "like", post_id, "--count", "20")
     ctx = Context()
-    [a, b] = carry.run(ctx, "we", dry_run=True)
-    carry._remember("we", a, f"carry:we:{first}")  # crashed before storing the item
+    [a, b] = carry.run(ctx, dest, dry_run=True)
+    carry._remember(dest, a, carry.carry_key(dest, first))  # crashed before storing the item
     # ... and this one crashed after storing it, before the carry knew its item id
-    carry._remember("we", b, f"carry:we:{second}")
+    carry._remember(dest, b, carry.carry_key(dest, second))
     from personas import outbox, posting
 
-    routed = posting.route(ctx, "", as_="we", repost_of=second)
-    outbox.enqueue(routed.item, routed.decision, ctx.persona("we"), key=f"carry:we:{second}")
+    assert len(carry.carry_key(dest, second)) <= 64
+    routed = posting.route(ctx, "", as_=dest, repost_of=second)
+    outbox.enqueue(routed.item, routed.decision, ctx.persona(dest),
+                   key=carry.carry_key(dest, second))
 
     done = cli("community", "import", "--json")
     assert done.code == 0, done.err
@@ -197,7 +213,16 @@ def test_only_a_private_persona_carries_in(home, cli):
     ("[personas.we.import]\nquote = \"From {who}\"\n", "personas.we.import.quote: bad placeholder"),
     ("[personas.we.import]\nquote = \" \"\n", "personas.we.import.quote: is empty"),
     ("[personas.you.import]\nmin_likes = 3\n",
-     "personas.you.import: no import_from to carry posts from"),
+     "personas.you.import: a public persona carries nothing in"),
+    ("[personas.we.import]\nquote = \"{handle.__class__}\"\n",
+     "personas.we.import.quote: bad placeholder {handle.__class__}"),
+    ("[personas.we.import]\nquote = \"{handle!r}\"\n", "personas.we.import.quote: bad placeholder"),
+    ("[personas.we.import]\nquote = \"{handle:>9999}\"\n",
+     "personas.we.import.quote: bad placeholder"),
+    ("[personas.we.import]\nquote = \"" + "x" * 201 + "\"\n",
+     "personas.we.import.quote: is 201 characters"),
+    ("[personas.you.jobs]\nimport = \"1d\"\n",
+     "personas.you.jobs.import: only a private persona with import_from carries posts in"),
 ])
 def test_bad_import_settings_are_refused_with_the_line(write_config, cli, extra, expected):
     write_config(SETUP + "\n" + extra)

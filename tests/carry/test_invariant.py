@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from personas.carry import Candidate, plan
 from personas.config import ImportSettings, parse
 from personas.errors import ConfigError
+from router.policy import VISIBILITY, Persona, Traits
 
 NAMES = ["a", "b", "c", "d"]
 POLICIES = ["content-only", "auto-follow", "private-community"]
@@ -27,8 +28,9 @@ def configs(draw) -> tuple[str, dict[str, dict[str, object]]]:
     for name in names:
         policy = draw(st.sampled_from(POLICIES))
         visibility = draw(st.sampled_from([None, "public", "private"]))
-        network = draw(st.sampled_from(["one", "one", "two"]))
-        sources = draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
+        network = draw(st.sampled_from(["one", "one", "one", "two"]))
+        others = [n for n in names if n != name] or names  # self-imports only now and then
+        sources = draw(st.lists(st.sampled_from(others), max_size=3, unique=True))
         drawn[name] = {"visibility": visibility, "import_from": sources}
         lines.append(f'[personas.{name}]\nnetwork = "{network}"\nhandle = "h_{name}"\n'
                      f'policy = "{policy}"\n')
@@ -94,3 +96,26 @@ def test_a_config_asking_a_public_persona_to_import_private_posts_is_refused(dra
     by_name = {p.name: p for p in config.personas}
     assert not any(by_name[s].private and not p.private
                    for p in config.personas for s in p.traits.import_from)
+
+
+@st.composite
+def any_personas(draw) -> dict[str, Persona]:
+    """Personas as no configuration would allow: public ones importing from private ones,
+    on the same network, so the plan's own guard is what stands."""
+    out = {}
+    for name in NAMES:
+        sources = tuple(draw(st.lists(st.sampled_from(NAMES), max_size=4, unique=True)))
+        out[name] = Persona(name=name, network="one", network_kind="sandbox", handle=name,
+                            traits=Traits(visibility=draw(st.sampled_from(VISIBILITY)),
+                                          import_from=sources))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_personas(), posts)
+def test_the_plan_alone_never_carries_into_a_public_persona(personas, candidates):
+    rules = ImportSettings(min_likes=1, min_reposts=1)
+    for dest in personas.values():
+        carries = plan(dest, personas, candidates, set(), rules)
+        assert dest.private or carries == []
+        assert all(c.post.source in dest.traits.import_from for c in carries)
