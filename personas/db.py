@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -69,6 +72,69 @@ def session() -> Session:
     from sqlmodel import Session
 
     return Session(engine(), expire_on_commit=False)
+
+
+# --- the hot path, below SQLAlchemy -----------------------------------------------------------
+# What every post runs (store the item, check the rate budget, record the result and its
+# event) goes to the driver directly: SQLAlchemy's statement and result machinery cost
+# several times the SQL itself on SQLite. Statements are written once, with :name
+# parameters, and `sql()` gives each dialect its own form. Everything else uses the ORM.
+
+
+@contextmanager
+def raw() -> Iterator[Any]:
+    """A DBAPI cursor on a pooled connection, in one transaction: committed when the block
+    ends, rolled back when it raises. The commit is durable when this returns."""
+    conn = engine().raw_connection()
+    try:
+        cursor = conn.cursor()
+        try:
+            yield cursor
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            cursor.close()
+    finally:
+        conn.close()  # back to the pool
+
+
+@cache
+def _sql(statement: str, dialect: str) -> str:
+    if dialect == "postgresql":  # psycopg: %(name)s, and a literal % doubled
+        return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", statement.replace("%", "%%"))
+    return statement  # sqlite3 takes :name as it is
+
+
+def sql(statement: str) -> str:
+    """A statement with :name parameters, in the form the database's driver takes."""
+    return _sql(statement, engine().dialect.name)
+
+
+def postgres() -> bool:
+    return engine().dialect.name == "postgresql"
+
+
+def to_db(value: datetime | None) -> object:
+    """An aware time as the UTCDateTime columns store it: naive UTC; on SQLite, the text
+    SQLAlchemy writes there, so that both read each other's rows."""
+    if value is None:
+        return None
+    naive = value.astimezone(UTC).replace(tzinfo=None)
+    if postgres():
+        return naive
+    stored = naive.isoformat(" ")  # SQLAlchemy's form, microseconds always written
+    return stored if naive.microsecond else stored + ".000000"
+
+
+def from_db(value: datetime | str | None) -> datetime | None:
+    """A stored UTCDateTime value read through the driver, as an aware UTC time."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 def current_revision(eng: Engine) -> str | None:

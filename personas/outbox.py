@@ -17,8 +17,9 @@ import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, insert, or_, text, update
+from sqlalchemy import and_, func, or_, text, update
 from sqlalchemy import select as core_select
+from sqlalchemy.orm import configure_mappers
 from sqlmodel import select
 
 from personas import db, ratelimit
@@ -33,7 +34,7 @@ from personas.errors import (
     RemoteRefused,
     Transient,
 )
-from personas.models import ACTIONS, Event, OutboxItem, Status, utcnow
+from personas.models import ACTIONS, OutboxItem, Status, utcnow
 from personas.networks.base import Network, RemotePost, Sent, same_text
 from router.decide import Decision
 from router.items import Item
@@ -44,10 +45,22 @@ BACKOFF_MAX = timedelta(hours=1)
 MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=10)  # a claim older than this, by a worker we cannot see, is stale
 RECONCILE_SLACK = timedelta(minutes=2)  # clock skew between us and the network
-ITEMS, EVENTS = OutboxItem.__table__, Event.__table__  # type: ignore[attr-defined]
-# Built once: a statement made per call costs more in SQLAlchemy than SQLite's commit.
-_INSERT_ITEM, _INSERT_EVENT = insert(ITEMS), insert(EVENTS)
-_UPDATE_ITEM = update(ITEMS).where(ITEMS.c.id == bindparam("item_id"))
+ITEMS = OutboxItem.__table__  # type: ignore[attr-defined]
+
+# The statements every post runs, below SQLAlchemy (see db.raw): with the ORM, or Core,
+# building a row and its statement cost more than SQLite's commit.
+_STORED = ("key", "persona", "network", "kind", "text", "target", "reason", "status",
+           "created_at", "updated_at", "scheduled_at", "attempts", "claimed_by", "claimed_at",
+           "media")  # the other columns of a new item are NULL
+_TIMES = ("created_at", "updated_at", "scheduled_at", "claimed_at")
+_INSERT_ITEM = (f"INSERT INTO items ({', '.join(_STORED)}) "
+                f"VALUES ({', '.join(':' + c for c in _STORED)})")
+_MARK_SENT = ("UPDATE items SET status = :status, remote_id = :remote_id, url = :url, "
+              "sent_at = :sent_at, updated_at = :updated_at, last_error = NULL, "
+              "next_attempt_at = NULL WHERE id = :id")
+_INSERT_EVENT = ("INSERT INTO events (at, persona, action, kind, subject, item_id, remote_id, "
+                 "detail) VALUES (:at, :persona, :action, :kind, :subject, :item_id, "
+                 ":remote_id, :detail)")
 
 
 def new_key() -> str:
@@ -65,20 +78,35 @@ def enqueue(item: Item, decision: Decision, persona: Persona, *,
     """Store an item; with `claim_for`, already claimed by that worker (one transaction
     instead of two: the creator sends what it stored, as `persona post` does)."""
     now = utcnow()
-    row = OutboxItem(
-        key=key or new_key(), persona=persona.name, network=persona.network,
-        kind=item.kind.value, text=item.text, target=item.target,
-        reason=decision.reasons[persona.name], scheduled_at=scheduled_at,
-        created_at=now, updated_at=now, media=json.dumps(media) if media else None,
-    )
+    values: dict[str, object] = {
+        "key": key or new_key(), "persona": persona.name, "network": persona.network,
+        "kind": item.kind.value, "text": item.text, "target": item.target,
+        "reason": decision.reasons[persona.name], "status": Status.QUEUED.value,
+        "created_at": now, "updated_at": now, "scheduled_at": scheduled_at,
+        "next_attempt_at": None, "attempts": 0, "last_error": None, "claimed_by": None,
+        "claimed_at": None, "remote_id": None, "url": None, "sent_at": None,
+        "media": json.dumps(media) if media else None}
     if claim_for is not None:
-        row.status, row.claimed_by, row.claimed_at, row.attempts = (
-            Status.SENDING, claim_for, now, 1)
-    # Core statements, not the ORM unit of work: this runs once per post, and the ORM's
-    # bookkeeping cost more than the SQL itself.
-    with db.engine().begin() as conn:
-        result = conn.execute(_INSERT_ITEM, row.model_dump(exclude={"id"}))
-        row.id = result.inserted_primary_key[0]
+        values.update(status=Status.SENDING.value, claimed_by=claim_for, claimed_at=now,
+                      attempts=1)
+    stored = {c: values[c] for c in _STORED}
+    stored.update((c, db.to_db(values[c])) for c in _TIMES)  # type: ignore[arg-type]
+    with db.raw() as cursor:
+        if db.postgres():
+            cursor.execute(db.sql(_INSERT_ITEM + " RETURNING id"), stored)
+            values["id"] = cursor.fetchone()[0]
+        else:
+            cursor.execute(db.sql(_INSERT_ITEM), stored)
+            values["id"] = cursor.lastrowid
+    return _as_loaded(values)
+
+
+def _as_loaded(values: dict[str, object]) -> OutboxItem:
+    """The item as the ORM makes one from a row it loads. OutboxItem(**values) would do the
+    same work through pydantic's machinery, at a cost like the insert's."""
+    configure_mappers()  # what the ORM does before it loads anything; a no-op after the first
+    row: OutboxItem = OutboxItem._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    row.__dict__.update(values)
     return row
 
 
@@ -194,22 +222,24 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
 
 
 def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxItem:
+    """Record the result and its event in one transaction."""
     now = utcnow()
-    done = {"status": Status.SENT, "remote_id": sent.remote_id, "url": sent.url,
+    done = {"status": Status.SENT.value, "remote_id": sent.remote_id, "url": sent.url,
             "sent_at": sent.created_at, "updated_at": now, "last_error": None,
             "next_attempt_at": None}
-    # Core statements, not the ORM unit of work: this runs once per post, and the ORM's
-    # bookkeeping cost more than the SQL itself.
-    with db.engine().begin() as conn:
-        conn.execute(_UPDATE_ITEM, {"item_id": row.id, **done})
-        conn.execute(_INSERT_EVENT, {
-            "at": now, "persona": row.persona, "kind": row.kind,
+    with db.raw() as cursor:
+        cursor.execute(db.sql(_MARK_SENT), {
+            "id": row.id, "status": Status.SENT.value, "remote_id": sent.remote_id,
+            "url": sent.url, "sent_at": db.to_db(sent.created_at), "updated_at": db.to_db(now)})
+        cursor.execute(db.sql(_INSERT_EVENT), {
+            "at": db.to_db(now), "persona": row.persona, "kind": row.kind,
             # a post carried into a private persona is logged as imported (personas.carry)
             "action": IMPORTED if row.key.startswith("carry:") else ACTIONS[row.kind],
             "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,
             "detail": how})
-    for name, value in done.items():
-        setattr(row, name, value)
+    # no session tracks the row (it was stored or loaded above): a change through the ORM's
+    # attribute events would only be bookkeeping nobody reads
+    row.__dict__.update(done)
     return row
 
 

@@ -22,6 +22,10 @@ X_LIMITS = {"create_post": 100, "delete_post": 50, "tweet_lookup": 900, "repost"
             "dm_read": 15}
 
 
+_READ = ('SELECT "limit", remaining, reset_at FROM rate_budgets '
+         "WHERE persona = :persona AND endpoint = :endpoint")
+
+
 def _at(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
@@ -41,19 +45,17 @@ class Budget:
 
     def window(self, endpoint: str) -> Window | None:
         """The endpoint's current window; None when it has no known limit."""
-        from sqlalchemy import select
-
         from personas import db
-        from personas.models import RateBudget
 
-        t = RateBudget.__table__
-        with db.engine().connect() as conn:  # Core: this runs before every post
-            row = conn.execute(select(t.c.limit, t.c.remaining, t.c.reset_at).where(
-                t.c.persona == self.persona, t.c.endpoint == endpoint)).first()
+        with db.raw() as cursor:  # below SQLAlchemy: this runs before every post
+            cursor.execute(db.sql(_READ), {"persona": self.persona, "endpoint": endpoint})
+            row = cursor.fetchone()
         now = self.clock.now()
-        if row is not None and now < row.reset_at.timestamp():
-            return Window(row.limit, row.remaining, row.reset_at.timestamp())
-        limit = row.limit if row is not None else self.seeds.get(endpoint)
+        if row is not None:
+            limit, remaining, reset_at = row[0], row[1], db.from_db(row[2]).timestamp()  # type: ignore[union-attr]
+            if now < reset_at:
+                return Window(limit, remaining, reset_at)
+        limit = row[0] if row is not None else self.seeds.get(endpoint)
         return None if limit is None else Window(limit, limit, now + WINDOW)
 
     def wait(self, endpoint: str) -> float:
