@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -81,11 +82,33 @@ def session() -> Session:
 # parameters, and `sql()` gives each dialect its own form. Everything else uses the ORM.
 
 
+_held: ContextVar[Any] = ContextVar("persona_held_connection", default=None)
+
+
+@contextmanager
+def holding() -> Iterator[None]:
+    """Let the `raw()` blocks within use one pooled connection, taken from the pool once:
+    a post's short transactions (store, rate check, record) run on it one after another.
+    Between them it holds no transaction, so no lock either."""
+    if _held.get() is not None:
+        yield
+        return
+    conn = engine().raw_connection()
+    token = _held.set(conn)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        conn.close()  # back to the pool
+
+
 @contextmanager
 def raw() -> Iterator[Any]:
-    """A DBAPI cursor on a pooled connection, in one transaction: committed when the block
-    ends, rolled back when it raises. The commit is durable when this returns."""
-    conn = engine().raw_connection()
+    """A DBAPI cursor in one transaction: committed when the block ends (the commit has
+    reached the database when this returns, see docs/reliability.md), rolled back when it
+    raises. The connection is the one `holding()` holds, else one from the pool."""
+    held = _held.get()
+    conn = held if held is not None else engine().raw_connection()
     try:
         cursor = conn.cursor()
         try:
@@ -97,7 +120,8 @@ def raw() -> Iterator[Any]:
         finally:
             cursor.close()
     finally:
-        conn.close()  # back to the pool
+        if held is None:
+            conn.close()  # back to the pool
 
 
 @cache

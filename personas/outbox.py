@@ -14,7 +14,6 @@ import json
 import os
 import random
 import socket
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, text, update
@@ -52,7 +51,6 @@ ITEMS = OutboxItem.__table__  # type: ignore[attr-defined]
 _STORED = ("key", "persona", "network", "kind", "text", "target", "reason", "status",
            "created_at", "updated_at", "scheduled_at", "attempts", "claimed_by", "claimed_at",
            "media")  # the other columns of a new item are NULL
-_TIMES = ("created_at", "updated_at", "scheduled_at", "claimed_at")
 _INSERT_ITEM = (f"INSERT INTO items ({', '.join(_STORED)}) "
                 f"VALUES ({', '.join(':' + c for c in _STORED)})")
 _MARK_SENT = ("UPDATE items SET status = :status, remote_id = :remote_id, url = :url, "
@@ -64,7 +62,7 @@ _INSERT_EVENT = ("INSERT INTO events (at, persona, action, kind, subject, item_i
 
 
 def new_key() -> str:
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 128 random bits, as uuid4().hex, without its bookkeeping
 
 
 def worker_id() -> str:
@@ -78,19 +76,18 @@ def enqueue(item: Item, decision: Decision, persona: Persona, *,
     """Store an item; with `claim_for`, already claimed by that worker (one transaction
     instead of two: the creator sends what it stored, as `persona post` does)."""
     now = utcnow()
+    claimed = claim_for is not None
     values: dict[str, object] = {
         "key": key or new_key(), "persona": persona.name, "network": persona.network,
         "kind": item.kind.value, "text": item.text, "target": item.target,
-        "reason": decision.reasons[persona.name], "status": Status.QUEUED.value,
+        "reason": decision.reasons[persona.name],
+        "status": Status.SENDING.value if claimed else Status.QUEUED.value,
         "created_at": now, "updated_at": now, "scheduled_at": scheduled_at,
-        "next_attempt_at": None, "attempts": 0, "last_error": None, "claimed_by": None,
-        "claimed_at": None, "remote_id": None, "url": None, "sent_at": None,
-        "media": json.dumps(media) if media else None}
-    if claim_for is not None:
-        values.update(status=Status.SENDING.value, claimed_by=claim_for, claimed_at=now,
-                      attempts=1)
-    stored = {c: values[c] for c in _STORED}
-    stored.update((c, db.to_db(values[c])) for c in _TIMES)  # type: ignore[arg-type]
+        "attempts": 1 if claimed else 0, "claimed_by": claim_for,
+        "claimed_at": now if claimed else None, "media": json.dumps(media) if media else None}
+    stamp = db.to_db(now)
+    stored = {**values, "created_at": stamp, "updated_at": stamp,
+              "scheduled_at": db.to_db(scheduled_at), "claimed_at": stamp if claimed else None}
     with db.raw() as cursor:
         if db.postgres():
             cursor.execute(db.sql(_INSERT_ITEM + " RETURNING id"), stored)
@@ -98,13 +95,16 @@ def enqueue(item: Item, decision: Decision, persona: Persona, *,
         else:
             cursor.execute(db.sql(_INSERT_ITEM), stored)
             values["id"] = cursor.lastrowid
+    values.update(next_attempt_at=None, last_error=None, remote_id=None, url=None,
+                  sent_at=None)
     return _as_loaded(values)
 
 
 def _as_loaded(values: dict[str, object]) -> OutboxItem:
     """The item as the ORM makes one from a row it loads. OutboxItem(**values) would do the
     same work through pydantic's machinery, at a cost like the insert's."""
-    configure_mappers()  # what the ORM does before it loads anything; a no-op after the first
+    if not OutboxItem.__mapper__.configured:  # what the ORM does before it loads anything
+        configure_mappers()
     row: OutboxItem = OutboxItem._sa_class_manager.new_instance()  # type: ignore[attr-defined]
     row.__dict__.update(values)
     return row
@@ -227,12 +227,13 @@ def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxI
     done = {"status": Status.SENT.value, "remote_id": sent.remote_id, "url": sent.url,
             "sent_at": sent.created_at, "updated_at": now, "last_error": None,
             "next_attempt_at": None}
+    stamp = db.to_db(now)
     with db.raw() as cursor:
         cursor.execute(db.sql(_MARK_SENT), {
             "id": row.id, "status": Status.SENT.value, "remote_id": sent.remote_id,
-            "url": sent.url, "sent_at": db.to_db(sent.created_at), "updated_at": db.to_db(now)})
+            "url": sent.url, "sent_at": db.to_db(sent.created_at), "updated_at": stamp})
         cursor.execute(db.sql(_INSERT_EVENT), {
-            "at": db.to_db(now), "persona": row.persona, "kind": row.kind,
+            "at": stamp, "persona": row.persona, "kind": row.kind,
             # a post carried into a private persona is logged as imported (personas.carry)
             "action": IMPORTED if row.key.startswith("carry:") else ACTIONS[row.kind],
             "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,

@@ -222,7 +222,7 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
          media: list[dict[str, str]] | None = None) -> Posted:
     """Store the routed item, then send it now (or leave it for the worker at `at`).
     A network failure leaves it queued."""
-    from personas import outbox
+    from personas import db, outbox
     from personas.errors import NetworkError
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
@@ -232,14 +232,15 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
                              media=media)
         return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                       None, None, scheduled_at=at)
-    # stored already claimed by this process: it sends what it stored
-    claimed = outbox.enqueue(routed.item, routed.decision, persona,
-                             claim_for=outbox.worker_id(), media=media)
     error: PersonaError | None = None
-    try:
-        row = outbox.send(claimed, network, persona)
-    except NetworkError as e:
-        error, row = e, claimed
+    with db.holding():  # one database connection for the store, the send and the record
+        # stored already claimed by this process: it sends what it stored
+        claimed = outbox.enqueue(routed.item, routed.decision, persona,
+                                 claim_for=outbox.worker_id(), media=media)
+        try:
+            row = outbox.send(claimed, network, persona)
+        except NetworkError as e:
+            error, row = e, claimed
     return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                   row.remote_id, row.url, error)
 

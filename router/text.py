@@ -31,6 +31,7 @@ _SCALE = 100
 _DEFAULT_WEIGHT = 200
 _URL_WEIGHT = 23 * _SCALE
 _WEIGHT_RANGES = ((0, 4351, 100), (8192, 8205, 100), (8208, 8223, 100), (8242, 8247, 100))
+_CHEAP_END = chr(4351)  # the first range: text within it weighs 100 a code point
 
 # Never valid in a post. (Directional formatting characters used to be; no longer.)
 _INVALID_CHARS = frozenset("\ufffe\ufeff\uffff")
@@ -133,6 +134,16 @@ def parse(text: str) -> ParsedText:
     normalized = unicodedata.normalize("NFC", text)
     urls = {start: end for _, start, end in extract_urls_with_indices(normalized)}
     emojis = _emoji_sequences(normalized)
+    if not urls and not emojis and (not normalized or max(normalized) <= _CHEAP_END):
+        # The usual post, counted at once: every code point weighs 100, and none is invalid
+        # (those lie above U+10FF), so the loop below would come to the same.
+        weighted = len(normalized)
+        return ParsedText(
+            weighted_length=weighted,
+            valid=0 < weighted <= MAX_WEIGHTED_LENGTH,
+            permillage=weighted * 1000 // MAX_WEIGHTED_LENGTH,
+            valid_end=_to_original_index(min(weighted, MAX_WEIGHTED_LENGTH), text, normalized),
+        )
     total = 0
     clean = True
     valid_end = 0
