@@ -72,7 +72,38 @@ def _call(action, *args):  # type: ignore[no-untyped-def]
 
 
 def _get(entry: str) -> dict[str, str] | None:
-    value = _call(_keyring().get_password, SERVICE, entry)
+    return _parse(entry, _call(_keyring().get_password, SERVICE, entry))
+
+
+def _read_all(entries: tuple[str, ...]) -> list[str | None]:
+    """Several entries at once. The Secret Service backend opens a D-Bus connection and an
+    encrypted session (a key exchange) for every entry it reads; here, as it does, but
+    once for all of them. Other backends read entry by entry."""
+    keyring = _keyring()
+    backend = keyring.get_keyring()
+    from keyring.backends import SecretService
+
+    if type(backend) is not SecretService.Keyring:
+        return [backend.get_password(SERVICE, entry) for entry in entries]
+    from contextlib import closing
+
+    from secretstorage.util import open_session
+
+    collection = backend.get_preferred_collection()
+    found: list[str | None] = []
+    with closing(collection.connection):
+        collection.session = open_session(collection.connection)  # shared by its items
+        for entry in entries:
+            value = None
+            for item in collection.search_items(backend._query(SERVICE, entry)):
+                backend.unlock(item)
+                value = item.get_secret().decode("utf-8")
+                break
+            found.append(value)
+    return found
+
+
+def _parse(entry: str, value: str | None) -> dict[str, str] | None:
     if value is None:
         return None
     try:
@@ -120,6 +151,16 @@ def set_tokens(network: str, handle: str, tokens: Tokens) -> None:
 def get_tokens(network: str, handle: str) -> Tokens | None:
     data = _get(_account_entry(network, handle))
     return None if data is None else Tokens(data["access_token"], data["access_token_secret"])
+
+
+def get_account(network: str, handle: str) -> tuple[AppKeys | None, Tokens | None]:
+    """The app's keys and the account's tokens, read together (what a send needs)."""
+    entries = (_app_entry(network), _account_entry(network, handle))
+    app, tokens = (_parse(entry, value) for entry, value in zip(
+        entries, _call(_read_all, entries), strict=True))
+    return (None if app is None else AppKeys(app["consumer_key"], app["consumer_secret"]),
+            None if tokens is None else Tokens(tokens["access_token"],
+                                               tokens["access_token_secret"]))
 
 
 def delete_tokens(network: str, handle: str) -> bool:

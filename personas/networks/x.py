@@ -163,11 +163,10 @@ class XNetwork:
                                       f"{e.message}") from None
 
     def _read_keyring(self, persona: Persona) -> tuple[credentials.AppKeys, credentials.Tokens]:
-        app = credentials.get_app(self.name)
+        app, tokens = credentials.get_account(self.name, persona.handle)
         if app is None:
             raise CredentialsRejected(f"no X app credentials for network {self.name!r}: run "
                                       f"`persona app set {self.name}`")
-        tokens = credentials.get_tokens(self.name, persona.handle)
         if tokens is None:
             raise CredentialsRejected(f"no credentials for persona {persona.name!r}: run "
                                       f"`persona login {persona.name}`")
