@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from router import _tlds, text
 
@@ -81,6 +83,22 @@ def test_parse(case: dict) -> None:
 def test_weighted_length_edges(post: str, weight: int, valid: bool) -> None:
     assert text.weighted_length(post) == weight
     assert text.is_valid_length(post) is valid
+
+
+@given(st.text(st.characters(max_codepoint=0x10FF, exclude_categories=("Cs",)), max_size=60),
+       st.integers(1, 12))
+def test_text_within_the_first_range_is_counted_as_the_loop_counts_it(piece: str,
+                                                                      times: int) -> None:
+    # parse() counts such text at once; the loop it skips must come to the same answer, on
+    # either side of the limit
+    post = piece * times
+    slow = text._CHEAP_END
+    try:
+        text._CHEAP_END = "\0"
+        looped = text.parse(post)
+    finally:
+        text._CHEAP_END = slow
+    assert text.parse(post) == looped
 
 
 def test_weights_follow_config_v3() -> None:

@@ -123,3 +123,50 @@ def test_a_crashed_send_is_found_as_the_network_shows_it():
     shown = "Read this &amp; tell me: https://t.co/AbC123xyz &lt;3"
     assert same_text(posted, shown)
     assert not same_text(posted, "Read this & tell me something else")
+
+
+def test_what_a_post_writes_through_the_driver_reads_back_through_the_orm(backend):
+    # enqueue and the record of a send bypass SQLAlchemy: the rows must be the ones the ORM
+    # would have written, times (to the microsecond, a whole second too) included
+    from datetime import UTC, datetime
+
+    from personas.networks.base import Sent
+
+    item, decision, persona = routed("Written below the ORM")
+    at = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)  # no microseconds: stored all the same
+    with db.holding():
+        stored = outbox.enqueue(item, decision, persona, claim_for="host:1", media=[
+            {"path": "/tmp/a.png", "alt": "a"}])
+        sent = outbox._record_sent(stored, Sent("991", "https://sandbox.invalid/me/status/991",
+                                                at))
+    [row] = rows()
+    assert row.model_dump() == sent.model_dump()
+    assert (row.status, row.claimed_by, row.attempts, row.sent_at) == (
+        Status.SENT, "host:1", 1, at)
+    assert row.created_at.tzinfo is UTC and row.claimed_at == row.created_at
+    [event] = events()
+    assert (event.at, event.item_id, event.remote_id, event.action) == (
+        row.updated_at, row.id, "991", "posted")
+    later = outbox.enqueue(item, decision, persona, scheduled_at=at)
+    assert outbox.get(later.id).model_dump() == later.model_dump()
+    assert later.status == Status.QUEUED and later.claimed_at is None
+    if backend == "sqlite":  # SQLite compares times as text: the text must be SQLAlchemy's
+        from sqlalchemy import text
+
+        with db.engine().connect() as conn:
+            stored = conn.execute(text("SELECT sent_at, created_at FROM items WHERE id = :i"),
+                                  {"i": row.id}).one()
+        assert stored[0] == "2026-03-04 05:06:07.000000"
+        assert stored[1] == row.created_at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def test_a_failed_block_on_the_held_connection_keeps_nothing_and_the_next_one_works(backend):
+    item, decision, persona = routed("Held connection")
+    first = outbox.enqueue(item, decision, persona)
+    with db.holding():
+        with pytest.raises(ZeroDivisionError), db.raw() as cursor:
+            cursor.execute(db.sql("UPDATE items SET text = :text"), {"text": "lost"})
+            1 / 0  # noqa: B018
+        second = outbox.enqueue(item, decision, persona)
+    assert [(r.id, r.text) for r in rows()] == [(first.id, "Held connection"),
+                                                (second.id, "Held connection")]

@@ -31,6 +31,25 @@ def test_entries_are_stored_read_and_deleted_in_the_secret_service(keyring):
     assert keyring_items() == []
 
 
+def test_an_account_is_read_whole_in_one_secret_service_session(keyring, monkeypatch):
+    import secretstorage.util
+
+    from personas import credentials
+
+    sessions: list[object] = []
+    opened = secretstorage.util.open_session
+    monkeypatch.setattr(secretstorage.util, "open_session",
+                        lambda connection: sessions.append(1) or opened(connection))
+    assert credentials.get_account("x", "JesseStay") == (None, None)
+    credentials.set_app("x", credentials.AppKeys("ck", "cs"))
+    assert credentials.get_account("x", "JesseStay") == (credentials.AppKeys("ck", "cs"), None)
+    credentials.set_tokens("x", "JesseStay", credentials.Tokens("7-abc", "shh"))
+    sessions.clear()
+    assert credentials.get_account("x", "@jessestay") == (
+        credentials.AppKeys("ck", "cs"), credentials.Tokens("7-abc", "shh"))
+    assert len(sessions) == 1  # one key exchange for both entries
+
+
 def test_app_set_reads_stdin_or_refuses_bad_input(x_env, cli):
     from personas import credentials
 
