@@ -56,7 +56,9 @@ def engine() -> Engine:
     url = database_url()
     try:
         if url.startswith("sqlite"):
-            eng = create_engine(url, connect_args={"timeout": 30})
+            # LIFO: the connection used last has the pages in its cache. Taking the pooled
+            # connections in turn, each re-reads what the other wrote (19 pages a post).
+            eng = create_engine(url, connect_args={"timeout": 30}, pool_use_lifo=True)
             event.listen(eng, "connect", _sqlite_pragmas)
         else:
             eng = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
