@@ -143,8 +143,11 @@ class Community:
                            "sandbox or X")
         if hasattr(self.net, "clock"):
             self.net.clock = clock
-        # personas on the same network: their messages and mentions may ask to join
-        self.channels = [p for p in config.personas if p.network == persona.network]
+        # personas on the same network whose messages and mentions may ask to join this
+        # community: the public ones and this one; what another private persona is told is
+        # a request to that one
+        self.channels = [p for p in config.personas if p.network == persona.network
+                         and (not p.private or p.name == persona.name)]
         self.own = {p.handle.lower() for p in config.personas}
 
     # --- reading the database -------------------------------------------------------------
@@ -327,7 +330,7 @@ class Community:
 
     def _read(self, channel: Persona, kind: str, report: SyncReport) -> None:
         with db.session() as s:
-            cursor = s.get(CommunityCursor, (channel.name, kind))
+            cursor = s.get(CommunityCursor, (self.persona.name, channel.name, kind))
         since = cursor.last_id if cursor else None
         try:
             if kind == "dm":
@@ -347,7 +350,8 @@ class Community:
         if found:
             newest = max((f[0] for f in found), key=int)
             with db.session() as s:
-                s.merge(CommunityCursor(persona=channel.name, source=kind, last_id=newest))
+                s.merge(CommunityCursor(reader=self.persona.name, persona=channel.name,
+                                        source=kind, last_id=newest))
                 s.commit()
 
     def _consider(self, channel: Persona, kind: str, sender: str, text: str, at: datetime,

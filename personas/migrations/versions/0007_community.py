@@ -37,6 +37,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "community_cursors",
+        sa.Column("reader", sa.String(64), primary_key=True),
         sa.Column("persona", sa.String(64), primary_key=True),
         sa.Column("source", sa.String(16), primary_key=True),
         sa.Column("last_id", sa.String(64), nullable=False),
