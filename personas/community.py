@@ -39,6 +39,7 @@ _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,30})$")
 _MENTION = re.compile(r"@\w+")
 INTRO_WORDS = 7  # words besides the join phrase and mentions that make an introduction
 MANUAL = "manual"
+UNKNOWN = "unknown"  # in a stored profile: why it could not be read
 
 
 def handle_of(text: str) -> str:
@@ -98,6 +99,7 @@ class SyncReport:
     confirmed: list[str] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)  # members' follow requests accepted
     notices: list[str] = field(default_factory=list)
+    failures: int = 0  # notices about something not read, that the next sync reads again
 
     def to_json(self) -> dict[str, object]:
         return {"persona": self.persona, "new_requests": self.new_requests,
@@ -119,13 +121,18 @@ class Row:
     signals: dict[str, object]
     reasons: list[str]
 
+    @property
+    def profile_read(self) -> bool:
+        return UNKNOWN not in json.loads(self.request.profile)
+
     def to_json(self) -> dict[str, object]:
         r = self.request
         sources = json.loads(r.sources)
         return {"handle": r.shown, "source": sources[0] if sources else MANUAL,
                 "sources": sources, "status": r.status, "score": self.score,
                 "signals": self.signals, "reasons": self.reasons,
-                "introduction": r.introduction, "requested_at": r.requested_at}
+                "introduction": r.introduction, "requested_at": r.requested_at,
+                "profile_read": self.profile_read}
 
 
 class Community:
@@ -184,6 +191,9 @@ class Community:
             "empty_bio": None if signals.bio is None else not signals.bio.strip(),
             "introduced": bool(r.introduction),
         }
+        if UNKNOWN in profile:  # a signal not reported counts as passed: not this one
+            return Row(r, 0.0, shown, [f"profile not read ({profile[UNKNOWN]}): the next "
+                                       "sync reads it again"])
         return Row(r, realness.score(signals, now, weights), shown,
                    realness.reasons(signals, now, weights))
 
@@ -294,6 +304,7 @@ class Community:
             data = {**profile.signals(), "name": profile.name, "id": profile.id,
                     "handle": profile.handle}
             self._seen(profile.handle, "follow_request", data, None, _now(self.clock), report)
+        self._reread_profiles(report)
         for channel in self.channels:
             self._read(channel, "dm", report)
             self._read(channel, "mention", report)
@@ -307,10 +318,7 @@ class Community:
         req = self.request(handle)
         if req is None:
             if profile is None:
-                try:
-                    profile = self._profile(handle)
-                except (NotFound, NetworkError):
-                    profile = {"handle": shown}
+                profile = self._profile_or_unknown(handle, shown, report)
             self._open(handle, shown, source, profile, intro, at, report)
             return
         if req.status != PENDING:
@@ -318,6 +326,9 @@ class Community:
         with db.session() as s:
             req = s.get(JoinRequest, (self.persona.name, handle))
             assert req is not None
+            if profile is not None and UNKNOWN in json.loads(req.profile):
+                req.profile = json.dumps(profile)
+                req.account_id = str(profile.get("id") or "") or req.account_id
             sources = json.loads(req.sources)
             if asked and source not in sources:
                 req.sources = json.dumps(sources + [source])
@@ -327,6 +338,38 @@ class Community:
                 report.introductions.append(req.shown)
             s.add(req)
             s.commit()
+
+    def _profile_or_unknown(self, handle: str, shown: str,
+                            report: SyncReport) -> dict[str, object]:
+        """Their profile; when it cannot be read (gone, rate-limited, down), a profile marked
+        unknown, which never counts as real, and a notice: the next sync reads it again."""
+        try:
+            return self._profile(handle)
+        except (NotFound, NetworkError) as e:
+            report.notices.append(f"{self.persona.name}: @{shown}'s profile not read "
+                                  f"({e.message}); their request does not count as real "
+                                  "until a sync reads it")
+            report.failures += 1
+            return {"handle": shown, UNKNOWN: e.message}
+
+    def _reread_profiles(self, report: SyncReport) -> None:
+        """Pending requests whose profile could not be read before: read them again."""
+        with db.session() as s:
+            pending = s.exec(select(JoinRequest).where(
+                JoinRequest.persona == self.persona.name, JoinRequest.status == PENDING)).all()
+        for req in pending:
+            if UNKNOWN not in json.loads(req.profile):
+                continue
+            profile = self._profile_or_unknown(req.handle, req.shown, report)
+            if UNKNOWN in profile:
+                continue
+            with db.session() as s:
+                row = s.get(JoinRequest, (self.persona.name, req.handle))
+                assert row is not None
+                row.profile = json.dumps(profile)
+                row.account_id = str(profile.get("id") or "") or None
+                s.add(row)
+                s.commit()
 
     def _read(self, channel: Persona, kind: str, report: SyncReport) -> None:
         with db.session() as s:
@@ -569,7 +612,8 @@ class Community:
 
     def real_pending(self) -> list[Row]:
         """Pending requests at or above the realness threshold, the likeliest first."""
-        rows = [r for r in self.requests([PENDING]) if r.score >= self.settings.min_realness]
+        rows = [r for r in self.requests([PENDING]) if r.score >= self.settings.min_realness
+                and r.profile_read]
         return sorted(rows, key=lambda r: (-r.score, r.request.handle))
 
     # --- reminders ---------------------------------------------------------------------------

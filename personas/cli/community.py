@@ -121,7 +121,8 @@ def requests(ctx: typer.Context,
     threshold = c.settings.min_realness
     table(["handle", "status", "signals", "score", "why not 1"],
           [[f"@{r.request.shown}", r.request.status.replace("_", " "), _signals(r.signals),
-            f"{r.score:.2f}" + ("" if r.score >= threshold else " low"),
+            "unknown" if not r.profile_read
+            else f"{r.score:.2f}" + ("" if r.score >= threshold else " low"),
             "; ".join(r.reasons) or "-"] for r in rows],
           title=f"{c.persona.name}: join requests (real at {threshold:.2f} or more)")
 

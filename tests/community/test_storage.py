@@ -4,6 +4,7 @@ service with a simulated clock; what a crash between two steps of an approval le
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -181,3 +182,33 @@ def test_members_from_before_the_upgrade_keep_their_rows(backend):
     assert (member.handle, member.reminders, member.introduction) == ("old_friend", 0, None)
     assert member.approved_at.year == 2026
     assert clock.now() - member.approved_at.timestamp() > timedelta(days=7).total_seconds()
+
+
+def test_a_profile_that_could_not_be_read_never_counts_as_real(world):
+    from personas.errors import RateLimited
+
+    c, sim, store, clock, ctx = world
+    sim._new_person(True, "deals7")  # a spammy account
+    sim.dm("you", "deals7", "join join join")
+    real_profile = c.net.profile
+
+    def down(persona, handle):  # type: ignore[no-untyped-def]
+        raise RateLimited("X's rate limit for users lookup; it resets in 15 minutes")
+
+    c.net.profile = down
+    report = c.sync()
+    assert report.new_requests == ["deals7"]
+    assert any("@deals7" in n and "profile not read" in n for n in report.notices)
+    [row] = c.requests(["pending"])
+    assert row.score == 0.0 and row.to_json()["profile_read"] is False
+    assert "profile not read" in row.reasons[0] and "next sync" in row.reasons[0]
+    c.settings = replace(c.settings, min_realness=0.0)
+    assert c.real_pending() == []  # not even at a threshold of 0
+    # the next sync reads it again: now the spammy profile scores on its own signals
+    c.net.profile = real_profile
+    again = c.sync()
+    assert not any("@deals7" in n for n in again.notices)
+    [row] = c.requests(["pending"])
+    assert row.to_json()["profile_read"] is True
+    assert row.signals["default_avatar"] is True and row.score < 0.5
+    assert not c.sync().notices

@@ -140,3 +140,26 @@ def test_an_access_level_without_incoming_requests_is_a_notice(logged_in, cli):
     assert added.code == 0, added.err
     assert cli("--config", str(logged_in.config), "community", "requests",
                "--json").json()[-1]["handle"] == "ana"
+
+
+def test_a_rate_limited_profile_lookup_is_not_real_until_read(logged_in, cli):
+    store = logged_in.front.store
+    config = str(logged_in.config)
+    Simulator(store).dm("JessesLinks", "cara", "hey, can I join the community?")
+    logged_in.front.inject(status=429, path="/2/users/by/username/")
+    first = cli("--config", config, "community", "sync", "--json")
+    assert "@cara's profile not read" in first.err
+    assert first.json()["new_requests"] == ["cara"]
+    [cara] = cli("--config", config, "community", "requests", "--json").json()
+    assert cara["profile_read"] is False and cara["score"] == 0.0
+    assert "profile not read" in cara["reasons"][0]
+    table = cli("--config", config, "community", "requests")
+    assert "unknown" in table.out and "profile not read" in table.out
+    none = cli("--config", config, "community", "approve", "--all-real", "--yes", "--json")
+    assert none.code == 0 and none.json() == []
+    assert sent_by(store, "JesseStay", "cara") == []
+    again = cli("--config", config, "community", "sync", "--json")
+    assert again.code == 0, again.err
+    [cara] = cli("--config", config, "community", "requests", "--json").json()
+    assert cara["profile_read"] is True and cara["signals"]["posts"] > 0
+    assert cara["score"] >= 0.5
