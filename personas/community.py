@@ -107,6 +107,13 @@ class SyncReport:
                 "confirmed": self.confirmed, "accepted": self.accepted,
                 "notices": self.notices}
 
+    def failure(self) -> NetworkError | None:
+        """The error a sync that could not read everything ends with (exit 1), or None."""
+        if not self.failures:
+            return None
+        return NetworkError(f"{self.persona}: {self.failures} source(s) not read (see above); "
+                            "what was read is kept, and the next sync tries the rest again")
+
     def changed(self) -> bool:
         return bool(self.new_requests or self.sources_added or self.introductions
                     or self.confirmed or self.accepted)
@@ -293,6 +300,7 @@ class Community:
         except NetworkError as e:
             report.notices.append(f"{self.persona.name}: pending follow requests not read: "
                                   f"{e.message}")
+            report.failures += 1
             pending = []
         for profile in pending:
             req = self.request(profile.handle.lower())
@@ -386,6 +394,8 @@ class Community:
         except NetworkError as e:
             what = "messages" if kind == "dm" else "mentions"
             report.notices.append(f"{channel.name}: {what} not read: {e.message}")
+            if not isinstance(e, AccessLimited):  # a limit of the access level: said, not retried
+                report.failures += 1
             return
         for _id, sender, text, at in found:
             if sender and sender.lower() not in self.own:
@@ -474,6 +484,7 @@ class Community:
         except NetworkError as e:
             report.notices.append(f"{self.persona.name}: followers not read, so approvals "
                                   f"awaiting acceptance are not confirmed: {e.message}")
+            report.failures += 1
             return
         for handle in sorted(waiting.keys() & followers):
             req = waiting[handle]

@@ -43,8 +43,11 @@ def sync(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False) 
     report = _community(ctx, persona).sync()
     for notice in report.notices:
         message(notice)
+    failure = report.failure()
     if json:
         emit_json(report.to_json())
+        if failure:
+            raise failure
         return
     parts = [f"{len(report.new_requests)} new request(s)"
              + (f" ({', '.join('@' + h for h in report.new_requests)})"
@@ -56,6 +59,8 @@ def sync(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False) 
     if report.sources_added:
         parts.insert(1, f"{report.sources_added} request(s) seen again elsewhere")
     print(f"{report.persona}: " + ", ".join(parts))
+    if failure:
+        raise failure
 
 
 @app.command("add")
