@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -39,6 +39,9 @@ _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,30})$")
 _MENTION = re.compile(r"@\w+")
 INTRO_WORDS = 7  # words besides the join phrase and mentions that make an introduction
 MANUAL = "manual"
+# the network's clock may be behind ours: a message stamped this much before the welcome
+# started still counts as the welcome
+WELCOME_CLOCK_SLACK = timedelta(seconds=60)
 UNKNOWN = "unknown"  # in a stored profile: why it could not be read
 
 
@@ -533,17 +536,22 @@ class Community:
         if req.welcomed_at is None:
             text = self.render(self.settings.welcome_introduced if req.introduction
                                else self.settings.welcome, req)
-            if req.welcome_started_at is None or not self._sent(req.handle, text):
+            started = req.welcome_started_at
+            if started is None or not self._sent(req.handle, started):
                 self._stamp(req, "welcome_started_at")
                 self.net.send_message(self.persona, req.handle, text)
             self._welcomed(req, text)
         return "approved" if self.net.accepts_requests else "awaiting"
 
-    def _sent(self, handle: str, text: str) -> bool:
-        """Did an earlier run's message reach them before it died? (A crash between the
-        network's acceptance and our record must not send it twice.)"""
+    def _sent(self, handle: str, started: datetime) -> bool:
+        """Did an earlier run's welcome reach them before it died? (A crash between the
+        network's acceptance and our record must not send it twice.) Any message from the
+        private persona to them since that run started the welcome is the welcome, whatever
+        its words: the template may have been edited, an introduction may have changed which
+        one is sent, and X rewrites links."""
         mine = self.persona.handle.lower()
-        return any(m.sender.lower() == mine and m.text == text
+        since = started.replace(tzinfo=started.tzinfo or UTC) - WELCOME_CLOCK_SLACK
+        return any(m.sender.lower() == mine and m.created_at >= since
                    for m in self.net.conversation(self.persona, handle))
 
     def _stamp(self, req: JoinRequest, step: str, follow: str | None = None) -> None:

@@ -212,3 +212,36 @@ def test_a_profile_that_could_not_be_read_never_counts_as_real(world):
     assert row.to_json()["profile_read"] is True
     assert row.signals["default_avatar"] is True and row.score < 0.5
     assert not c.sync().notices
+
+
+@pytest.mark.parametrize("meanwhile", ["template edited", "introduced", "text rewritten"])
+def test_a_welcome_that_went_out_is_found_even_when_its_text_changed(world, meanwhile):
+    c, sim, store, clock, ctx = world
+    sim.request("we", "ana")
+    sim.request("we", "ben")
+    c.sync()
+    real_send = c.net.send_message
+
+    def send_then_die(persona, handle, text):  # type: ignore[no-untyped-def]
+        if meanwhile == "text rewritten":  # as X rewrites links to t.co
+            text = text.replace("Welcome", "Welcome!")
+        real_send(persona, handle, text)
+        raise SystemExit("killed")
+
+    c.net.send_message = send_then_die
+    with pytest.raises(SystemExit):
+        c.approve("ana")
+    c.net.send_message = real_send
+    clock.advance(60)
+    if meanwhile == "template edited":
+        c.settings = replace(c.settings, welcome="Hi {name}, welcome in!")
+    elif meanwhile == "introduced":
+        sim.dm("we", "ana", "Hi, I'm Ana, a photographer in Lisbon, here for the photos")
+        assert c.sync().introductions == ["ana"]
+    assert c.approve("ana") == "approved"
+    assert len(sent_by(store, "we", "ana")) == 1
+    # an earlier message to someone else, or from before the welcome started, is no welcome
+    store.send_message("we", "ben", "hello ben, an old chat")
+    clock.advance(3600)
+    assert c.approve("ben") == "approved"
+    assert len(sent_by(store, "we", "ben")) == 2
