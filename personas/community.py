@@ -386,13 +386,20 @@ class Community:
         with db.session() as s:
             cursor = s.get(CommunityCursor, (self.persona.name, channel.name, kind))
         since = cursor.last_id if cursor else None
+        # the first read of a source goes back `lookback` only, not years of history; until
+        # something is read, later reads go back to the same start
+        after = None
+        if since is None:
+            after = cursor.read_from if cursor and cursor.read_from else \
+                _now(self.clock) - self.settings.lookback
+            after = after.replace(tzinfo=after.tzinfo or UTC)
         try:
             if kind == "dm":
                 found = [(m.id, m.sender, m.text, m.created_at)
-                         for m in self.net.messages(channel, since)]
+                         for m in self.net.messages(channel, since, after=after)]
             else:
                 found = [(p.id, p.author, p.text, p.created_at)
-                         for p in sorted(self.net.mentions(channel, since),
+                         for p in sorted(self.net.mentions(channel, since, after=after),
                                          key=lambda p: int(p.id))]
         except NetworkError as e:
             what = "messages" if kind == "dm" else "mentions"
@@ -401,13 +408,16 @@ class Community:
                 report.failures += 1
             return
         for _id, sender, text, at in found:
+            if after is not None and at < after:
+                continue
             if sender and sender.lower() not in self.own:
                 self._consider(channel, kind, sender, text, at, report)
-        if found:
-            newest = max((f[0] for f in found), key=int)
+        if found or cursor is None:
+            newest = max((f[0] for f in found), key=int) if found else None
             with db.session() as s:
                 s.merge(CommunityCursor(reader=self.persona.name, persona=channel.name,
-                                        source=kind, last_id=newest))
+                                        source=kind, last_id=newest,
+                                        read_from=None if found else after))
                 s.commit()
 
     def _consider(self, channel: Persona, kind: str, sender: str, text: str, at: datetime,

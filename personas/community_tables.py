@@ -52,4 +52,7 @@ class CommunityCursor(SQLModel, table=True):
     reader: str = Field(max_length=64, primary_key=True)  # the private persona
     persona: str = Field(max_length=64, primary_key=True)  # whose inbox or mentions
     source: str = Field(max_length=16, primary_key=True)  # dm | mention
-    last_id: str = Field(max_length=64)
+    last_id: str | None = Field(default=None, max_length=64)  # None: nothing read yet
+    # the start of the first read's window (now - lookback): while nothing has been read,
+    # later reads go back to it, so nothing that came after the first sync is skipped
+    read_from: datetime | None = _when(default=None)

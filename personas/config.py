@@ -517,7 +517,7 @@ def _follow_settings(c: _Checker, raw: dict[str, object]) -> dict[str, FollowSet
 # --- the private community: [personas.NAME.community] ---------------------------------------
 
 COMMUNITY_KEYS = {"join_phrases", "welcome", "welcome_introduced", "reminder", "remind_every",
-                  "min_realness", "weights"}
+                  "min_realness", "weights", "lookback"}
 PLACEHOLDERS = ("handle", "name", "persona")
 
 
@@ -532,6 +532,9 @@ class CommunitySettings:
     reminder: str = ("Hi {name}, glad you're in @{persona}. We'd love to hear who you are: "
                      "reply here with a short introduction.")
     remind_every: timedelta = timedelta(days=7)
+    # how far back the first sync reads messages and mentions (later ones go on from the
+    # newest read): old "join" messages are not requests, and X's DM reads are scarce
+    lookback: timedelta = timedelta(days=7)
     min_realness: float = 0.5
     weights: tuple[tuple[str, float], ...] = ()  # () means realness.REQUEST_WEIGHTS
 
@@ -578,10 +581,12 @@ def _community(c: _Checker, table: dict[str, object],
             text = c.typed(table, key, str, keypath, "a message template")
             _template(c, text, keypath + (key,))  # type: ignore[arg-type]
             settings = replace(settings, **{key: text})
-    if "remind_every" in table:
+    for key, how in (("remind_every", "how often"), ("lookback", "how far back")):
+        if key not in table:
+            continue
         from personas.when import parse_interval
 
-        every = table["remind_every"]
+        every = table[key]
         interval = None
         if isinstance(every, str):
             try:
@@ -589,9 +594,9 @@ def _community(c: _Checker, table: dict[str, object],
             except ValueError:
                 interval = None
         if interval is None:
-            raise c.fail(keypath + ("remind_every",), f"not an interval: {every!r}",
-                         'say how often, like "3d", "1w" or "12h"')
-        settings = replace(settings, remind_every=interval)
+            raise c.fail(keypath + (key,), f"not an interval: {every!r}",
+                         f'say {how}, like "3d", "1w" or "12h"')
+        settings = replace(settings, **{key: interval})
     if "min_realness" in table:
         v = c.typed(table, "min_realness", (int, float), keypath, "a number from 0 to 1")
         if isinstance(v, bool) or not 0 <= v <= 1:  # type: ignore[operator]

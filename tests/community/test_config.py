@@ -93,3 +93,11 @@ def test_a_public_persona_cannot_have_a_community():
 def test_the_community_job_is_a_known_job():
     cfg = config.parse(BASE + '\n[personas.we.jobs]\ncommunity = "30m"\n', None)
     assert cfg.jobs["we"]["community"] == timedelta(minutes=30)
+
+
+def test_the_lookback_of_a_first_sync():
+    assert config.parse(BASE, None).community["we"].lookback == timedelta(days=7)
+    cfg = config.parse(BASE + '\n[personas.we.community]\nlookback = "30d"\n', None)
+    assert cfg.community["we"].lookback == timedelta(days=30)
+    assert "personas.we.community.lookback: not an interval: 'ever'" in error(
+        BASE + '\n[personas.we.community]\nlookback = "ever"\n')

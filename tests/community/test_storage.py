@@ -245,3 +245,27 @@ def test_a_welcome_that_went_out_is_found_even_when_its_text_changed(world, mean
     clock.advance(3600)
     assert c.approve("ben") == "approved"
     assert len(sent_by(store, "we", "ben")) == 2
+
+
+def test_the_first_sync_reads_only_the_lookback_window(world):
+    c, sim, store, clock, ctx = world
+    sim.dm("you", "old_dm", "can I join?")  # years-old asks, before the first sync
+    sim.mention("me", "old_mention", "let me join")
+    sim.dm("we", "old_we", "join please")
+    clock.advance(8 * DAY)
+    sim.dm("you", "new_dm", "can I join?")
+    sim.mention("me", "new_mention", "join!")
+    assert sorted(c.sync().new_requests) == ["new_dm", "new_mention"]
+    assert c.sync().new_requests == []
+    # from then on every message since the last one read counts, however old it is
+    sim.dm("me", "later", "join")
+    clock.advance(30 * DAY)
+    assert c.sync().new_requests == ["later"]
+
+
+def test_a_longer_lookback_reads_further_back(world):
+    c, sim, store, clock, ctx = world
+    sim.dm("you", "old_dm", "can I join?")
+    clock.advance(8 * DAY)
+    c.settings = replace(c.settings, lookback=timedelta(days=30))
+    assert c.sync().new_requests == ["old_dm"]

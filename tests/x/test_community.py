@@ -164,3 +164,24 @@ def test_a_rate_limited_profile_lookup_is_not_real_until_read(logged_in, cli):
     [cara] = cli("--config", config, "community", "requests", "--json").json()
     assert cara["profile_read"] is True and cara["signals"]["posts"] > 0
     assert cara["score"] >= 0.5
+
+
+def test_the_first_sync_on_x_skips_old_history(logged_in, cli):
+    store = logged_in.front.store
+    sim = Simulator(store)
+    now = store.clock
+    store.clock = lambda: now() - 400 * 86_400  # over a year ago
+    try:
+        for i in range(120):  # more than a page of old messages
+            sim.dm("JessesLinks", f"old{i}", "can I join?")
+        sim.mention("Jesse", "oldmention", "let me join")
+    finally:
+        store.clock = now
+    sim.dm("JessesLinks", "cara", "hey, can I join the community?")
+    sim.mention("Jesse", "dan", "can I join please?")
+    result = cli("--config", str(logged_in.config), "community", "sync", "--json")
+    assert result.code == 0, result.err
+    assert sorted(result.json()["new_requests"]) == ["cara", "dan"]
+    # one page of DM events read, not the whole history: the pages stop at the window
+    limit, remaining, _reset = store.rate_state(store.account("JessesLinks").id, "dm_read")
+    assert limit - remaining == 1
