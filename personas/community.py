@@ -524,9 +524,17 @@ class Community:
                            f"add {handle}`")
         return req
 
-    def render(self, template: str, req: JoinRequest) -> str:
-        name = json.loads(req.profile).get("name") or req.shown
-        return template.format(handle=req.shown, name=name, persona=self.persona.handle)
+    def render(self, template: str, req: JoinRequest | None, handle: str = "") -> str:
+        """A message template filled in: names are cut to the length the configuration
+        allowed for, and the message to X's limit for a direct message."""
+        from personas.config import TEMPLATE_FIELD_MAX, TEMPLATE_MAX
+
+        shown = req.shown if req else handle
+        name = (json.loads(req.profile).get("name") if req else None) or shown
+        text = template.format(handle=shown[:TEMPLATE_FIELD_MAX],
+                               name=str(name)[:TEMPLATE_FIELD_MAX],
+                               persona=self.persona.handle[:TEMPLATE_FIELD_MAX])
+        return text[:TEMPLATE_MAX]
 
     def approve(self, handle_text: str) -> str:
         """Follow, accept where the network can, welcome; each step once. Returns
@@ -671,9 +679,7 @@ class Community:
             if taken.rowcount != 1:
                 continue  # another run took it, or they introduced themselves meanwhile
             req = self.request(member.handle)
-            text = self.render(self.settings.reminder, req) if req else \
-                self.settings.reminder.format(handle=member.handle, name=member.handle,
-                                              persona=self.persona.handle)
+            text = self.render(self.settings.reminder, req, member.handle)
             try:
                 self.net.send_message(self.persona, member.handle, text)
             except Exception:

@@ -519,6 +519,8 @@ def _follow_settings(c: _Checker, raw: dict[str, object]) -> dict[str, FollowSet
 COMMUNITY_KEYS = {"join_phrases", "welcome", "welcome_introduced", "reminder", "remind_every",
                   "min_realness", "weights", "lookback"}
 PLACEHOLDERS = ("handle", "name", "persona")
+TEMPLATE_MAX = 10_000  # X's longest direct message
+TEMPLATE_FIELD_MAX = 50  # a display name's longest on X; handles are shorter
 
 
 @dataclass(frozen=True)
@@ -625,17 +627,31 @@ def _template(c: _Checker, text: str, keypath: tuple[str, ...]) -> None:
     import string
 
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(text)
+                  if f is not None]
     except ValueError as e:
         raise c.fail(keypath, f"not a valid template ({e})",
                      "write placeholders as {handle}, {name} or {persona}; double {{ }} "
                      "for a literal brace") from None
-    for name in names:
+    use = f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+    for name, spec, conversion in fields:
+        if name in PLACEHOLDERS and (spec or conversion):
+            # a format spec or a conversion: {name:>99999999} would fill memory
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise c.fail(keypath, f"placeholder {{{shown}}} is not allowed",
+                         f"{use}, plain: no format spec or conversion")
         if name not in PLACEHOLDERS:
-            raise c.fail(keypath, f"unknown placeholder {{{name}}}",
-                         f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+            if re.match(r"^(handle|name|persona)[.\[]", name):  # {handle.__class__}, {name[0]}
+                raise c.fail(keypath, f"placeholder {{{name}}} is not allowed",
+                             f"{use}, plain: no attributes or indexes")
+            raise c.fail(keypath, f"unknown placeholder {{{name}}}", use)
     if not text.strip():
         raise c.fail(keypath, "is empty", "write the message to send")
+    longest = len(text.format(**{p: "x" * TEMPLATE_FIELD_MAX for p in PLACEHOLDERS}))
+    if longest > TEMPLATE_MAX:
+        raise c.fail(keypath, f"too long: up to {longest} characters once filled in",
+                     f"keep it within {TEMPLATE_MAX} characters (X's limit for a direct "
+                     f"message), counting {TEMPLATE_FIELD_MAX} for each placeholder")
 
 
 # --- carrying posts in: [personas.NAME.import] -------------------------------------------

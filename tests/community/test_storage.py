@@ -269,3 +269,15 @@ def test_a_longer_lookback_reads_further_back(world):
     clock.advance(8 * DAY)
     c.settings = replace(c.settings, lookback=timedelta(days=30))
     assert c.sync().new_requests == ["old_dm"]
+
+
+def test_a_long_display_name_is_cut_in_the_welcome(world):
+    import json
+
+    from personas.community_tables import JoinRequest
+
+    c, sim, store, clock, ctx = world
+    req = JoinRequest(persona="we", handle="ana", shown="ana",
+                      profile=json.dumps({"name": "A" * 5000}))
+    text = c.render("Hi {name} ({handle}), welcome to @{persona}", req)
+    assert text == f"Hi {'A' * 50} (ana), welcome to @we"
