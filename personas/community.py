@@ -49,7 +49,11 @@ def handle_of(text: str) -> str:
     """A handle as typed (with or without @), lower case; BadInput when it cannot be one."""
     m = _HANDLE.match(text.strip())
     if not m:
-        raise BadInput(f"not a valid handle: {text[:40]!r}; use letters, digits and _ only")
+        if re.match(r"^@?\w{31,}$", text.strip(), re.ASCII):
+            raise BadInput(f"not a valid handle: {text[:40]!r} is too long; a handle has at "
+                           "most 30 characters")
+        raise BadInput(f"not a valid handle: {text[:40]!r}; use letters, digits and _ only, "
+                       "at most 30 characters")
     return m.group(1).lower()
 
 
@@ -524,6 +528,21 @@ class Community:
                            f"add {handle}`")
         return req
 
+    def check_approvable(self, handle_text: str) -> JoinRequest:
+        """The request, when `approve` can take it; BadInput or NotFound when not."""
+        req = self._known(handle_text)
+        if req.status == DENIED:
+            raise BadInput(f"@{req.shown}'s request was denied; `persona community add "
+                           f"{req.shown}` reopens it")
+        return req
+
+    def check_deniable(self, handle_text: str) -> JoinRequest:
+        """The request, when `deny` can take it; BadInput or NotFound when not."""
+        req = self._known(handle_text)
+        if req.status in (APPROVED, AWAITING):
+            raise BadInput(f"@{req.shown} is already approved; a member cannot be denied")
+        return req
+
     def render(self, template: str, req: JoinRequest | None, handle: str = "") -> str:
         """A message template filled in: names are cut to the length the configuration
         allowed for, and the message to X's limit for a direct message."""
@@ -539,10 +558,7 @@ class Community:
     def approve(self, handle_text: str) -> str:
         """Follow, accept where the network can, welcome; each step once. Returns
         "approved", "awaiting" (X: accept in X's app) or "already"."""
-        req = self._known(handle_text)
-        if req.status == DENIED:
-            raise BadInput(f"@{req.shown}'s request was denied; `persona community add "
-                           f"{req.shown}` reopens it")
+        req = self.check_approvable(handle_text)
         if req.status in (APPROVED, AWAITING) and req.welcomed_at is not None:
             return "already"
         if req.followed_at is None:
@@ -617,9 +633,7 @@ class Community:
              reason: str | None = None) -> str:
         """Turn a request down (and block, where the network can). Returns "denied",
         "already" or "blocked" (denied before, blocked now)."""
-        req = self._known(handle_text)
-        if req.status in (APPROVED, AWAITING):
-            raise BadInput(f"@{req.shown} is already approved; a member cannot be denied")
+        req = self.check_deniable(handle_text)
         if req.status == DENIED and (req.blocked or not block):
             return "already"
         if req.status == PENDING and self.net.accepts_requests:

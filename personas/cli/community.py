@@ -190,9 +190,9 @@ def approve(ctx: typer.Context, handles: HandlesArg = None,
     elif not names:
         raise BadInput("name who to approve, or use --all-real; see `persona community "
                        "requests`")
-    results = []
-    for name in dict.fromkeys(names):
-        results.append({"handle": name.lstrip("@"), "result": c.approve(name)})
+    # every handle is checked before anyone is approved: a typo changes nothing
+    shown = {req.handle: req.shown for req in map(c.check_approvable, names)}
+    results = [{"handle": who, "result": c.approve(who)} for who in shown.values()]
     if json:
         emit_json(results)
         return
@@ -229,8 +229,10 @@ def deny(ctx: typer.Context, handles: HandlesArg = None,
     if not handles:
         raise BadInput("name who to deny; see `persona community requests`")
     c = _community(ctx, persona)
-    results = [{"handle": h.lstrip("@"), "result": c.deny(h, block=block, reason=reason)}
-               for h in dict.fromkeys(handles)]
+    # every handle is checked before anyone is denied: a typo changes nothing
+    shown = {req.handle: req.shown for req in map(c.check_deniable, handles)}
+    results = [{"handle": who, "result": c.deny(who, block=block, reason=reason)}
+               for who in shown.values()]
     if json:
         emit_json(results)
         return
