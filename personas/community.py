@@ -71,7 +71,13 @@ def introduction_in(text: str, phrases: Iterable[str]) -> str | None:
     words = re.findall(r"\w+", rest)
     if len(words) < INTRO_WORDS:
         return None
-    return _MENTION.sub("", text).strip() if text.lstrip().startswith("@") else text.strip()
+    return words_of(text)
+
+
+def words_of(text: str) -> str:
+    """A message's words, without the mentions it starts with ("@we hello" is "hello")."""
+    lead = re.match(r"^\s*(?:@\w+[\s,:]*)*", text)
+    return text[lead.end():].strip() if lead else text.strip()
 
 
 def private_persona(config: object, name: str | None) -> Persona:
@@ -348,6 +354,9 @@ class Community:
             if asked and source not in sources:
                 req.sources = json.dumps(sources + [source])
                 report.sources_added += 1
+            if asked:  # they asked earlier elsewhere: the request dates from then
+                first = req.requested_at.replace(tzinfo=req.requested_at.tzinfo or UTC)
+                req.requested_at = min(first, at)
             if intro and not req.introduction:
                 self._intro_fields(s, req, intro, _now(self.clock), source)
                 report.introductions.append(req.shown)
@@ -437,13 +446,13 @@ class Community:
             return
         member = self._member(handle)
         if req is None and member is not None:  # a member from before requests were kept
-            if to_us and member.introduction is None and text.strip() \
+            if to_us and member.introduction is None and words_of(text) \
                     and at >= member.approved_at:
                 with db.session() as s:
-                    self._member_intro(s, handle, text.strip(), _now(self.clock))
+                    self._member_intro(s, handle, words_of(text), _now(self.clock))
                     activity.record(s, self.persona.name, activity.INTRODUCTION_RECEIVED,
                                     kind="account", subject=handle,
-                                    detail={"text": text.strip(), "via": source},
+                                    detail={"text": words_of(text), "via": source},
                                     at=_now(self.clock))
                     s.commit()
                 report.introductions.append(sender)
@@ -470,7 +479,7 @@ class Community:
         said = introduction_in(text, self.settings.join_phrases)
         if at < approved and said is None:
             return
-        words = text.strip()
+        words = words_of(text)
         if not words:
             return
         with db.session() as s:

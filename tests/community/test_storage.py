@@ -281,3 +281,28 @@ def test_a_long_display_name_is_cut_in_the_welcome(world):
                       profile=json.dumps({"name": "A" * 5000}))
     text = c.render("Hi {name} ({handle}), welcome to @{persona}", req)
     assert text == f"Hi {'A' * 50} (ana), welcome to @we"
+
+
+def test_requests_are_listed_by_when_they_first_asked(world):
+    c, sim, store, clock, ctx = world
+    sim.dm("you", "ana", "can I join?")
+    clock.advance(DAY)
+    sim.dm("you", "ben", "can I join?")
+    clock.advance(3600)
+    sim.request("we", "ana")  # read first, but ana asked a day before ben
+    c.sync()
+    rows = c.requests(["pending"])
+    assert [r.request.handle for r in rows] == ["ana", "ben"]
+    assert rows[0].request.requested_at.timestamp() == clock.now() - DAY - 3600
+
+
+def test_a_members_first_mention_is_their_introduction_without_the_mention(world):
+    c, sim, store, clock, ctx = world
+    sim.request("we", "ana")
+    c.sync()
+    c.approve("ana")
+    clock.advance(60)
+    sim.mention("we", "ana", "Hello everyone, I'm Ana and I take photos")
+    assert c.sync().introductions == ["ana"]
+    assert c.members()[0].introduction == "Hello everyone, I'm Ana and I take photos"
+    assert c.request("ana").introduction == "Hello everyone, I'm Ana and I take photos"
