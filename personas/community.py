@@ -372,8 +372,11 @@ class Community:
         except (NotFound, NetworkError) as e:
             report.notices.append(f"{self.persona.name}: @{shown}'s profile not read "
                                   f"({e.message}); their request does not count as real "
-                                  "until a sync reads it")
-            report.failures += 1
+                                  "until a sync reads it" + (
+                                      f" (or deny it: `persona community deny {shown}`)"
+                                      if isinstance(e, NotFound) else ""))
+            if isinstance(e, NetworkError):  # worth trying again soon; a gone account is not
+                report.failures += 1
             return {"handle": shown, UNKNOWN: e.message}
 
     def _reread_profiles(self, report: SyncReport) -> None:

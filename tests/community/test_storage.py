@@ -306,3 +306,19 @@ def test_a_members_first_mention_is_their_introduction_without_the_mention(world
     assert c.sync().introductions == ["ana"]
     assert c.members()[0].introduction == "Hello everyone, I'm Ana and I take photos"
     assert c.request("ana").introduction == "Hello everyone, I'm Ana and I take photos"
+
+
+def test_a_profile_the_network_no_longer_finds_is_a_notice_not_a_failure(world):
+    from personas.errors import NotFound
+
+    c, sim, store, clock, ctx = world
+    sim.dm("you", "gone", "can I join?")
+
+    def gone(persona, handle):  # type: ignore[no-untyped-def]
+        raise NotFound("no sandbox account @gone; check the handle")
+
+    c.net.profile = gone
+    report = c.sync()
+    assert report.new_requests == ["gone"] and report.failure() is None
+    assert any("persona community deny gone" in n for n in report.notices)
+    assert c.real_pending() == []
