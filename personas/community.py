@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -39,13 +39,21 @@ _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,30})$")
 _MENTION = re.compile(r"@\w+")
 INTRO_WORDS = 7  # words besides the join phrase and mentions that make an introduction
 MANUAL = "manual"
+# the network's clock may be behind ours: a message stamped this much before the welcome
+# started still counts as the welcome
+WELCOME_CLOCK_SLACK = timedelta(seconds=60)
+UNKNOWN = "unknown"  # in a stored profile: why it could not be read
 
 
 def handle_of(text: str) -> str:
     """A handle as typed (with or without @), lower case; BadInput when it cannot be one."""
     m = _HANDLE.match(text.strip())
     if not m:
-        raise BadInput(f"not a valid handle: {text[:40]!r}; use letters, digits and _ only")
+        if re.match(r"^@?\w{31,}$", text.strip(), re.ASCII):
+            raise BadInput(f"not a valid handle: {text[:40]!r} is too long; a handle has at "
+                           "most 30 characters")
+        raise BadInput(f"not a valid handle: {text[:40]!r}; use letters, digits and _ only, "
+                       "at most 30 characters")
     return m.group(1).lower()
 
 
@@ -63,7 +71,13 @@ def introduction_in(text: str, phrases: Iterable[str]) -> str | None:
     words = re.findall(r"\w+", rest)
     if len(words) < INTRO_WORDS:
         return None
-    return _MENTION.sub("", text).strip() if text.lstrip().startswith("@") else text.strip()
+    return words_of(text)
+
+
+def words_of(text: str) -> str:
+    """A message's words, without the mentions it starts with ("@we hello" is "hello")."""
+    lead = re.match(r"^\s*(?:@\w+[\s,:]*)*", text)
+    return text[lead.end():].strip() if lead else text.strip()
 
 
 def private_persona(config: object, name: str | None) -> Persona:
@@ -98,12 +112,20 @@ class SyncReport:
     confirmed: list[str] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)  # members' follow requests accepted
     notices: list[str] = field(default_factory=list)
+    failures: int = 0  # notices about something not read, that the next sync reads again
 
     def to_json(self) -> dict[str, object]:
         return {"persona": self.persona, "new_requests": self.new_requests,
                 "sources_added": self.sources_added, "introductions": self.introductions,
                 "confirmed": self.confirmed, "accepted": self.accepted,
                 "notices": self.notices}
+
+    def failure(self) -> NetworkError | None:
+        """The error a sync that could not read everything ends with (exit 1), or None."""
+        if not self.failures:
+            return None
+        return NetworkError(f"{self.persona}: {self.failures} source(s) not read (see above); "
+                            "what was read is kept, and the next sync tries the rest again")
 
     def changed(self) -> bool:
         return bool(self.new_requests or self.sources_added or self.introductions
@@ -119,13 +141,18 @@ class Row:
     signals: dict[str, object]
     reasons: list[str]
 
+    @property
+    def profile_read(self) -> bool:
+        return UNKNOWN not in json.loads(self.request.profile)
+
     def to_json(self) -> dict[str, object]:
         r = self.request
         sources = json.loads(r.sources)
         return {"handle": r.shown, "source": sources[0] if sources else MANUAL,
                 "sources": sources, "status": r.status, "score": self.score,
                 "signals": self.signals, "reasons": self.reasons,
-                "introduction": r.introduction, "requested_at": r.requested_at}
+                "introduction": r.introduction, "requested_at": r.requested_at,
+                "profile_read": self.profile_read}
 
 
 class Community:
@@ -143,8 +170,11 @@ class Community:
                            "sandbox or X")
         if hasattr(self.net, "clock"):
             self.net.clock = clock
-        # personas on the same network: their messages and mentions may ask to join
-        self.channels = [p for p in config.personas if p.network == persona.network]
+        # personas on the same network whose messages and mentions may ask to join this
+        # community: the public ones and this one; what another private persona is told is
+        # a request to that one
+        self.channels = [p for p in config.personas if p.network == persona.network
+                         and (not p.private or p.name == persona.name)]
         self.own = {p.handle.lower() for p in config.personas}
 
     # --- reading the database -------------------------------------------------------------
@@ -181,6 +211,9 @@ class Community:
             "empty_bio": None if signals.bio is None else not signals.bio.strip(),
             "introduced": bool(r.introduction),
         }
+        if UNKNOWN in profile:  # a signal not reported counts as passed: not this one
+            return Row(r, 0.0, shown, [f"profile not read ({profile[UNKNOWN]}): the next "
+                                       "sync reads it again"])
         return Row(r, realness.score(signals, now, weights), shown,
                    realness.reasons(signals, now, weights))
 
@@ -280,6 +313,7 @@ class Community:
         except NetworkError as e:
             report.notices.append(f"{self.persona.name}: pending follow requests not read: "
                                   f"{e.message}")
+            report.failures += 1
             pending = []
         for profile in pending:
             req = self.request(profile.handle.lower())
@@ -291,6 +325,7 @@ class Community:
             data = {**profile.signals(), "name": profile.name, "id": profile.id,
                     "handle": profile.handle}
             self._seen(profile.handle, "follow_request", data, None, _now(self.clock), report)
+        self._reread_profiles(report)
         for channel in self.channels:
             self._read(channel, "dm", report)
             self._read(channel, "mention", report)
@@ -304,10 +339,7 @@ class Community:
         req = self.request(handle)
         if req is None:
             if profile is None:
-                try:
-                    profile = self._profile(handle)
-                except (NotFound, NetworkError):
-                    profile = {"handle": shown}
+                profile = self._profile_or_unknown(handle, shown, report)
             self._open(handle, shown, source, profile, intro, at, report)
             return
         if req.status != PENDING:
@@ -315,39 +347,93 @@ class Community:
         with db.session() as s:
             req = s.get(JoinRequest, (self.persona.name, handle))
             assert req is not None
+            if profile is not None and UNKNOWN in json.loads(req.profile):
+                req.profile = json.dumps(profile)
+                req.account_id = str(profile.get("id") or "") or req.account_id
             sources = json.loads(req.sources)
             if asked and source not in sources:
                 req.sources = json.dumps(sources + [source])
                 report.sources_added += 1
+            if asked:  # they asked earlier elsewhere: the request dates from then
+                first = req.requested_at.replace(tzinfo=req.requested_at.tzinfo or UTC)
+                req.requested_at = min(first, at)
             if intro and not req.introduction:
                 self._intro_fields(s, req, intro, _now(self.clock), source)
                 report.introductions.append(req.shown)
             s.add(req)
             s.commit()
 
+    def _profile_or_unknown(self, handle: str, shown: str,
+                            report: SyncReport) -> dict[str, object]:
+        """Their profile; when it cannot be read (gone, rate-limited, down), a profile marked
+        unknown, which never counts as real, and a notice: the next sync reads it again."""
+        try:
+            return self._profile(handle)
+        except (NotFound, NetworkError) as e:
+            report.notices.append(f"{self.persona.name}: @{shown}'s profile not read "
+                                  f"({e.message}); their request does not count as real "
+                                  "until a sync reads it" + (
+                                      f" (or deny it: `persona community deny {shown}`)"
+                                      if isinstance(e, NotFound) else ""))
+            if isinstance(e, NetworkError):  # worth trying again soon; a gone account is not
+                report.failures += 1
+            return {"handle": shown, UNKNOWN: e.message}
+
+    def _reread_profiles(self, report: SyncReport) -> None:
+        """Pending requests whose profile could not be read before: read them again."""
+        with db.session() as s:
+            pending = s.exec(select(JoinRequest).where(
+                JoinRequest.persona == self.persona.name, JoinRequest.status == PENDING)).all()
+        for req in pending:
+            if UNKNOWN not in json.loads(req.profile):
+                continue
+            profile = self._profile_or_unknown(req.handle, req.shown, report)
+            if UNKNOWN in profile:
+                continue
+            with db.session() as s:
+                row = s.get(JoinRequest, (self.persona.name, req.handle))
+                assert row is not None
+                row.profile = json.dumps(profile)
+                row.account_id = str(profile.get("id") or "") or None
+                s.add(row)
+                s.commit()
+
     def _read(self, channel: Persona, kind: str, report: SyncReport) -> None:
         with db.session() as s:
-            cursor = s.get(CommunityCursor, (channel.name, kind))
+            cursor = s.get(CommunityCursor, (self.persona.name, channel.name, kind))
         since = cursor.last_id if cursor else None
+        # the first read of a source goes back `lookback` only, not years of history; until
+        # something is read, later reads go back to the same start
+        after = None
+        if since is None:
+            after = cursor.read_from if cursor and cursor.read_from else \
+                _now(self.clock) - self.settings.lookback
+            after = after.replace(tzinfo=after.tzinfo or UTC)
         try:
             if kind == "dm":
                 found = [(m.id, m.sender, m.text, m.created_at)
-                         for m in self.net.messages(channel, since)]
+                         for m in self.net.messages(channel, since, after=after)]
             else:
                 found = [(p.id, p.author, p.text, p.created_at)
-                         for p in sorted(self.net.mentions(channel, since),
+                         for p in sorted(self.net.mentions(channel, since, after=after),
                                          key=lambda p: int(p.id))]
         except NetworkError as e:
             what = "messages" if kind == "dm" else "mentions"
             report.notices.append(f"{channel.name}: {what} not read: {e.message}")
+            if not isinstance(e, AccessLimited):  # a limit of the access level: said, not retried
+                report.failures += 1
             return
         for _id, sender, text, at in found:
+            if after is not None and at < after:
+                continue
             if sender and sender.lower() not in self.own:
                 self._consider(channel, kind, sender, text, at, report)
-        if found:
-            newest = max((f[0] for f in found), key=int)
+        if found or cursor is None:
+            newest = max((f[0] for f in found), key=int) if found else None
             with db.session() as s:
-                s.merge(CommunityCursor(persona=channel.name, source=kind, last_id=newest))
+                s.merge(CommunityCursor(reader=self.persona.name, persona=channel.name,
+                                        source=kind, last_id=newest,
+                                        read_from=None if found else after))
                 s.commit()
 
     def _consider(self, channel: Persona, kind: str, sender: str, text: str, at: datetime,
@@ -363,13 +449,13 @@ class Community:
             return
         member = self._member(handle)
         if req is None and member is not None:  # a member from before requests were kept
-            if to_us and member.introduction is None and text.strip() \
+            if to_us and member.introduction is None and words_of(text) \
                     and at >= member.approved_at:
                 with db.session() as s:
-                    self._member_intro(s, handle, text.strip(), _now(self.clock))
+                    self._member_intro(s, handle, words_of(text), _now(self.clock))
                     activity.record(s, self.persona.name, activity.INTRODUCTION_RECEIVED,
                                     kind="account", subject=handle,
-                                    detail={"text": text.strip(), "via": source},
+                                    detail={"text": words_of(text), "via": source},
                                     at=_now(self.clock))
                     s.commit()
                 report.introductions.append(sender)
@@ -396,7 +482,7 @@ class Community:
         said = introduction_in(text, self.settings.join_phrases)
         if at < approved and said is None:
             return
-        words = text.strip()
+        words = words_of(text)
         if not words:
             return
         with db.session() as s:
@@ -427,6 +513,7 @@ class Community:
         except NetworkError as e:
             report.notices.append(f"{self.persona.name}: followers not read, so approvals "
                                   f"awaiting acceptance are not confirmed: {e.message}")
+            report.failures += 1
             return
         for handle in sorted(waiting.keys() & followers):
             req = waiting[handle]
@@ -453,17 +540,37 @@ class Community:
                            f"add {handle}`")
         return req
 
-    def render(self, template: str, req: JoinRequest) -> str:
-        name = json.loads(req.profile).get("name") or req.shown
-        return template.format(handle=req.shown, name=name, persona=self.persona.handle)
-
-    def approve(self, handle_text: str) -> str:
-        """Follow, accept where the network can, welcome; each step once. Returns
-        "approved", "awaiting" (X: accept in X's app) or "already"."""
+    def check_approvable(self, handle_text: str) -> JoinRequest:
+        """The request, when `approve` can take it; BadInput or NotFound when not."""
         req = self._known(handle_text)
         if req.status == DENIED:
             raise BadInput(f"@{req.shown}'s request was denied; `persona community add "
                            f"{req.shown}` reopens it")
+        return req
+
+    def check_deniable(self, handle_text: str) -> JoinRequest:
+        """The request, when `deny` can take it; BadInput or NotFound when not."""
+        req = self._known(handle_text)
+        if req.status in (APPROVED, AWAITING):
+            raise BadInput(f"@{req.shown} is already approved; a member cannot be denied")
+        return req
+
+    def render(self, template: str, req: JoinRequest | None, handle: str = "") -> str:
+        """A message template filled in: names are cut to the length the configuration
+        allowed for, and the message to X's limit for a direct message."""
+        from personas.config import TEMPLATE_FIELD_MAX, TEMPLATE_MAX
+
+        shown = req.shown if req else handle
+        name = (json.loads(req.profile).get("name") if req else None) or shown
+        text = template.format(handle=shown[:TEMPLATE_FIELD_MAX],
+                               name=str(name)[:TEMPLATE_FIELD_MAX],
+                               persona=self.persona.handle[:TEMPLATE_FIELD_MAX])
+        return text[:TEMPLATE_MAX]
+
+    def approve(self, handle_text: str) -> str:
+        """Follow, accept where the network can, welcome; each step once. Returns
+        "approved", "awaiting" (X: accept in X's app) or "already"."""
+        req = self.check_approvable(handle_text)
         if req.status in (APPROVED, AWAITING) and req.welcomed_at is not None:
             return "already"
         if req.followed_at is None:
@@ -475,17 +582,22 @@ class Community:
         if req.welcomed_at is None:
             text = self.render(self.settings.welcome_introduced if req.introduction
                                else self.settings.welcome, req)
-            if req.welcome_started_at is None or not self._sent(req.handle, text):
+            started = req.welcome_started_at
+            if started is None or not self._sent(req.handle, started):
                 self._stamp(req, "welcome_started_at")
                 self.net.send_message(self.persona, req.handle, text)
             self._welcomed(req, text)
         return "approved" if self.net.accepts_requests else "awaiting"
 
-    def _sent(self, handle: str, text: str) -> bool:
-        """Did an earlier run's message reach them before it died? (A crash between the
-        network's acceptance and our record must not send it twice.)"""
+    def _sent(self, handle: str, started: datetime) -> bool:
+        """Did an earlier run's welcome reach them before it died? (A crash between the
+        network's acceptance and our record must not send it twice.) Any message from the
+        private persona to them since that run started the welcome is the welcome, whatever
+        its words: the template may have been edited, an introduction may have changed which
+        one is sent, and X rewrites links."""
         mine = self.persona.handle.lower()
-        return any(m.sender.lower() == mine and m.text == text
+        since = started.replace(tzinfo=started.tzinfo or UTC) - WELCOME_CLOCK_SLACK
+        return any(m.sender.lower() == mine and m.created_at >= since
                    for m in self.net.conversation(self.persona, handle))
 
     def _stamp(self, req: JoinRequest, step: str, follow: str | None = None) -> None:
@@ -533,9 +645,7 @@ class Community:
              reason: str | None = None) -> str:
         """Turn a request down (and block, where the network can). Returns "denied",
         "already" or "blocked" (denied before, blocked now)."""
-        req = self._known(handle_text)
-        if req.status in (APPROVED, AWAITING):
-            raise BadInput(f"@{req.shown} is already approved; a member cannot be denied")
+        req = self.check_deniable(handle_text)
         if req.status == DENIED and (req.blocked or not block):
             return "already"
         if req.status == PENDING and self.net.accepts_requests:
@@ -565,7 +675,8 @@ class Community:
 
     def real_pending(self) -> list[Row]:
         """Pending requests at or above the realness threshold, the likeliest first."""
-        rows = [r for r in self.requests([PENDING]) if r.score >= self.settings.min_realness]
+        rows = [r for r in self.requests([PENDING]) if r.score >= self.settings.min_realness
+                and r.profile_read]
         return sorted(rows, key=lambda r: (-r.score, r.request.handle))
 
     # --- reminders ---------------------------------------------------------------------------
@@ -594,9 +705,7 @@ class Community:
             if taken.rowcount != 1:
                 continue  # another run took it, or they introduced themselves meanwhile
             req = self.request(member.handle)
-            text = self.render(self.settings.reminder, req) if req else \
-                self.settings.reminder.format(handle=member.handle, name=member.handle,
-                                              persona=self.persona.handle)
+            text = self.render(self.settings.reminder, req, member.handle)
             try:
                 self.net.send_message(self.persona, member.handle, text)
             except Exception:

@@ -44,10 +44,15 @@ class JoinRequest(SQLModel, table=True):
 
 
 class CommunityCursor(SQLModel, table=True):
-    """The newest message or mention of a persona that a community sync has read."""
+    """The newest message or mention of a persona (`persona`) that the community of a
+    private persona (`reader`) has read: each private persona reads for itself."""
 
     __tablename__ = "community_cursors"
 
-    persona: str = Field(max_length=64, primary_key=True)
+    reader: str = Field(max_length=64, primary_key=True)  # the private persona
+    persona: str = Field(max_length=64, primary_key=True)  # whose inbox or mentions
     source: str = Field(max_length=16, primary_key=True)  # dm | mention
-    last_id: str = Field(max_length=64)
+    last_id: str | None = Field(default=None, max_length=64)  # None: nothing read yet
+    # the start of the first read's window (now - lookback): while nothing has been read,
+    # later reads go back to it, so nothing that came after the first sync is skipped
+    read_from: datetime | None = _when(default=None)

@@ -517,8 +517,10 @@ def _follow_settings(c: _Checker, raw: dict[str, object]) -> dict[str, FollowSet
 # --- the private community: [personas.NAME.community] ---------------------------------------
 
 COMMUNITY_KEYS = {"join_phrases", "welcome", "welcome_introduced", "reminder", "remind_every",
-                  "min_realness", "weights"}
+                  "min_realness", "weights", "lookback"}
 PLACEHOLDERS = ("handle", "name", "persona")
+TEMPLATE_MAX = 10_000  # X's longest direct message
+TEMPLATE_FIELD_MAX = 50  # a display name's longest on X; handles are shorter
 
 
 @dataclass(frozen=True)
@@ -532,6 +534,9 @@ class CommunitySettings:
     reminder: str = ("Hi {name}, glad you're in @{persona}. We'd love to hear who you are: "
                      "reply here with a short introduction.")
     remind_every: timedelta = timedelta(days=7)
+    # how far back the first sync reads messages and mentions (later ones go on from the
+    # newest read): old "join" messages are not requests, and X's DM reads are scarce
+    lookback: timedelta = timedelta(days=7)
     min_realness: float = 0.5
     weights: tuple[tuple[str, float], ...] = ()  # () means realness.REQUEST_WEIGHTS
 
@@ -578,10 +583,12 @@ def _community(c: _Checker, table: dict[str, object],
             text = c.typed(table, key, str, keypath, "a message template")
             _template(c, text, keypath + (key,))  # type: ignore[arg-type]
             settings = replace(settings, **{key: text})
-    if "remind_every" in table:
+    for key, how in (("remind_every", "how often"), ("lookback", "how far back")):
+        if key not in table:
+            continue
         from personas.when import parse_interval
 
-        every = table["remind_every"]
+        every = table[key]
         interval = None
         if isinstance(every, str):
             try:
@@ -589,9 +596,9 @@ def _community(c: _Checker, table: dict[str, object],
             except ValueError:
                 interval = None
         if interval is None:
-            raise c.fail(keypath + ("remind_every",), f"not an interval: {every!r}",
-                         'say how often, like "3d", "1w" or "12h"')
-        settings = replace(settings, remind_every=interval)
+            raise c.fail(keypath + (key,), f"not an interval: {every!r}",
+                         f'say {how}, like "3d", "1w" or "12h"')
+        settings = replace(settings, **{key: interval})
     if "min_realness" in table:
         v = c.typed(table, "min_realness", (int, float), keypath, "a number from 0 to 1")
         if isinstance(v, bool) or not 0 <= v <= 1:  # type: ignore[operator]
@@ -620,17 +627,31 @@ def _template(c: _Checker, text: str, keypath: tuple[str, ...]) -> None:
     import string
 
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(text)
+                  if f is not None]
     except ValueError as e:
         raise c.fail(keypath, f"not a valid template ({e})",
                      "write placeholders as {handle}, {name} or {persona}; double {{ }} "
                      "for a literal brace") from None
-    for name in names:
+    use = f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+    for name, spec, conversion in fields:
+        if name in PLACEHOLDERS and (spec or conversion):
+            # a format spec or a conversion: {name:>99999999} would fill memory
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise c.fail(keypath, f"placeholder {{{shown}}} is not allowed",
+                         f"{use}, plain: no format spec or conversion")
         if name not in PLACEHOLDERS:
-            raise c.fail(keypath, f"unknown placeholder {{{name}}}",
-                         f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+            if re.match(r"^(handle|name|persona)[.\[]", name):  # {handle.__class__}, {name[0]}
+                raise c.fail(keypath, f"placeholder {{{name}}} is not allowed",
+                             f"{use}, plain: no attributes or indexes")
+            raise c.fail(keypath, f"unknown placeholder {{{name}}}", use)
     if not text.strip():
         raise c.fail(keypath, "is empty", "write the message to send")
+    longest = len(text.format(**{p: "x" * TEMPLATE_FIELD_MAX for p in PLACEHOLDERS}))
+    if longest > TEMPLATE_MAX:
+        raise c.fail(keypath, f"too long: up to {longest} characters once filled in",
+                     f"keep it within {TEMPLATE_MAX} characters (X's limit for a direct "
+                     f"message), counting {TEMPLATE_FIELD_MAX} for each placeholder")
 
 
 # --- carrying posts in: [personas.NAME.import] -------------------------------------------

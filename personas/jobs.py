@@ -58,8 +58,13 @@ def _community(ctx: Context, persona: Persona) -> str:
     for notice in report.notices:
         ctx.notify(notice)
     reminded = c.remind()
-    return (f"{len(report.new_requests)} new requests, {len(report.introductions)} "
+    done = (f"{len(report.new_requests)} new requests, {len(report.introductions)} "
             f"introductions, {len(report.confirmed)} confirmed, {len(reminded)} reminded")
+    failure = report.failure()
+    if failure:  # what was read is kept; the run is a failure all the same
+        failure.message = f"{failure.message} ({done})"
+        raise failure
+    return done
 
 
 # name -> what it does

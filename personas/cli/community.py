@@ -43,8 +43,11 @@ def sync(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False) 
     report = _community(ctx, persona).sync()
     for notice in report.notices:
         message(notice)
+    failure = report.failure()
     if json:
         emit_json(report.to_json())
+        if failure:
+            raise failure
         return
     parts = [f"{len(report.new_requests)} new request(s)"
              + (f" ({', '.join('@' + h for h in report.new_requests)})"
@@ -56,6 +59,8 @@ def sync(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False) 
     if report.sources_added:
         parts.insert(1, f"{report.sources_added} request(s) seen again elsewhere")
     print(f"{report.persona}: " + ", ".join(parts))
+    if failure:
+        raise failure
 
 
 @app.command("add")
@@ -121,7 +126,8 @@ def requests(ctx: typer.Context,
     threshold = c.settings.min_realness
     table(["handle", "status", "signals", "score", "why not 1"],
           [[f"@{r.request.shown}", r.request.status.replace("_", " "), _signals(r.signals),
-            f"{r.score:.2f}" + ("" if r.score >= threshold else " low"),
+            "unknown" if not r.profile_read
+            else f"{r.score:.2f}" + ("" if r.score >= threshold else " low"),
             "; ".join(r.reasons) or "-"] for r in rows],
           title=f"{c.persona.name}: join requests (real at {threshold:.2f} or more)")
 
@@ -184,9 +190,9 @@ def approve(ctx: typer.Context, handles: HandlesArg = None,
     elif not names:
         raise BadInput("name who to approve, or use --all-real; see `persona community "
                        "requests`")
-    results = []
-    for name in dict.fromkeys(names):
-        results.append({"handle": name.lstrip("@"), "result": c.approve(name)})
+    # every handle is checked before anyone is approved: a typo changes nothing
+    shown = {req.handle: req.shown for req in map(c.check_approvable, names)}
+    results = [{"handle": who, "result": c.approve(who)} for who in shown.values()]
     if json:
         emit_json(results)
         return
@@ -223,8 +229,10 @@ def deny(ctx: typer.Context, handles: HandlesArg = None,
     if not handles:
         raise BadInput("name who to deny; see `persona community requests`")
     c = _community(ctx, persona)
-    results = [{"handle": h.lstrip("@"), "result": c.deny(h, block=block, reason=reason)}
-               for h in dict.fromkeys(handles)]
+    # every handle is checked before anyone is denied: a typo changes nothing
+    shown = {req.handle: req.shown for req in map(c.check_deniable, handles)}
+    results = [{"handle": who, "result": c.deny(who, block=block, reason=reason)}
+               for who in shown.values()]
     if json:
         emit_json(results)
         return

@@ -206,22 +206,28 @@ class SandboxNetwork:
         return Message(str(row[0]), row[1], recipient, row[2],
                        datetime.fromtimestamp(row[3], UTC))
 
-    def messages(self, persona: Persona, since_id: str | None = None) -> list[Message]:
-        """Messages to the persona after `since_id`, oldest first."""
+    def messages(self, persona: Persona, since_id: str | None = None, *,
+                 after: datetime | None = None) -> list[Message]:
+        """Messages to the persona after `since_id` (and sent at or after `after`), oldest
+        first."""
         handle = self._account(persona)
         self._spend(persona, "dm_read")
-        return [self._message(r, handle) for r in self.store.inbox(handle, int(since_id or 0))]
+        found = [self._message(r, handle) for r in self.store.inbox(handle, int(since_id or 0))]
+        return [m for m in found if after is None or m.created_at >= after]
 
     def conversation(self, persona: Persona, handle: str) -> list[Message]:
         mine = self._account(persona)
         return [self._message(r, handle.lstrip("@") if r[1].lower() == mine.lower() else mine)
                 for r in self.store.conversation(mine, handle.lstrip("@"))]
 
-    def mentions(self, persona: Persona, since_id: str | None = None) -> list[RemotePost]:
+    def mentions(self, persona: Persona, since_id: str | None = None, *,
+                 after: datetime | None = None) -> list[RemotePost]:
         handle = self._account(persona)
         self._spend(persona, "mentions")
         since = int(since_id or 0)
-        return [remote(p) for p in self.store.mentions(handle) if p.id > since]
+        start = after.timestamp() if after is not None else None
+        return [remote(p) for p in self.store.mentions(handle)
+                if p.id > since and (start is None or p.created_at >= start)]
 
     def send_message(self, persona: Persona, handle: str, text: str) -> str:
         mine = self._account(persona)

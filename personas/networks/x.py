@@ -364,13 +364,17 @@ class XNetwork:
         return AccountCounts(int(metrics.get("followers_count", 0)),
                              metrics.get("following_count"))
 
-    def mentions(self, persona: Persona, since_id: str | None = None) -> list[RemotePost]:
+    def mentions(self, persona: Persona, since_id: str | None = None, *,
+                 after: datetime | None = None) -> list[RemotePost]:
+        """The newest mentions (one page of 100) after `since_id`, and at or after `after`."""
         client = self.client(persona)
+        start = None if after is None else after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         response = self._call(persona, lambda: client.get_users_mentions(
-            self._my_id(persona), since_id=since_id, max_results=100, tweet_fields=TWEET_FIELDS,
-            expansions=["author_id"], user_auth=True))
+            self._my_id(persona), since_id=since_id, start_time=start, max_results=100,
+            tweet_fields=TWEET_FIELDS, expansions=["author_id"], user_auth=True))
         users = {str(u.id): u.username for u in response.includes.get("users", [])}
-        return [self._remote(t, users.get(str(t.author_id), "")) for t in response.data or []]
+        found = [self._remote(t, users.get(str(t.author_id), "")) for t in response.data or []]
+        return [p for p in found if after is None or p.created_at >= after]
 
     def post_url(self, persona: Persona, post_id: str) -> str:
         return f"{WEB}/{persona.handle}/status/{post_id}"
@@ -470,9 +474,10 @@ class XNetwork:
             return Profile(account.id, account.handle, account.name, account.protected)
         return account
 
-    def _dm_events(self, persona: Persona, since_id: str | None,
-                   pages: int = 10) -> list[Message]:
-        """Direct messages sent and received, newest first, back to `since_id`."""
+    def _dm_events(self, persona: Persona, since_id: str | None, pages: int = 10,
+                   after: datetime | None = None) -> list[Message]:
+        """Direct messages sent and received, newest first, back to `since_id` or to the
+        first one sent before `after` (X's DM reads take no start time: the pages stop)."""
         client = self.client(persona)
         me, out, token = self._my_id(persona), [], None
         for _ in range(pages):
@@ -486,6 +491,9 @@ class XNetwork:
             for event in response.data or []:
                 if since_id is not None and int(event.id) <= int(since_id):
                     return out
+                if after is not None and event.created_at is not None \
+                        and event.created_at < after:
+                    return out
                 sender = str(event.sender_id)
                 ids = str(event.dm_conversation_id or "").split("-")
                 other = next((i for i in ids if i != me), "")
@@ -497,10 +505,12 @@ class XNetwork:
                 break
         return out
 
-    def messages(self, persona: Persona, since_id: str | None = None) -> list[Message]:
-        """Messages to the persona after `since_id`, oldest first."""
+    def messages(self, persona: Persona, since_id: str | None = None, *,
+                 after: datetime | None = None) -> list[Message]:
+        """Messages to the persona after `since_id` (and sent at or after `after`), oldest
+        first."""
         mine = persona.handle.lower()
-        return [m for m in reversed(self._dm_events(persona, since_id))
+        return [m for m in reversed(self._dm_events(persona, since_id, after=after))
                 if m.sender.lower() != mine]
 
     def conversation(self, persona: Persona, handle: str) -> list[Message]:

@@ -223,6 +223,9 @@ class XApi:
     def _posts(self, posts: list[Post], call: Call) -> tuple[int, dict[str, object]]:
         since = int(call.query.get("since_id", "0") or 0)
         posts = [p for p in posts if p.id > since]
+        if call.query.get("start_time"):  # "YYYY-MM-DDTHH:mm:ssZ", as X takes it
+            start = datetime.strptime(call.query["start_time"], "%Y-%m-%dT%H:%M:%SZ")
+            posts = [p for p in posts if p.created_at >= start.replace(tzinfo=UTC).timestamp()]
         page, meta = _page(posts, call, default=10, low=5, high=100)
         if page:
             meta.update(newest_id=str(page[0].id), oldest_id=str(page[-1].id))

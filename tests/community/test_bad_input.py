@@ -92,3 +92,38 @@ def test_bad_community_config_is_one_line(cli, write_config):
                  + '[personas.me.community]\nremind_every = "often"\n')
     line = _one_line(cli("community", "sync"))
     assert "personas.me.community.remind_every: not an interval" in line
+
+
+def test_a_too_long_handle_names_the_limit(cli):
+    line = _one_line(cli("community", "add", "a" * 31))
+    assert "at most 30 characters" in line
+
+
+def test_decisions_echo_the_handle_as_stored(cli):
+    cli("sandbox", "simulate", "request", "we", "--handle", "Deals0001", "--spammy")
+    cli("sandbox", "simulate", "request", "we", "--handle", "Ana")
+    cli("community", "sync")
+    denied = cli("community", "deny", "DEALS0001")
+    assert denied.code == 0 and denied.out.startswith("@Deals0001: denied")
+    assert cli("community", "deny", "deals0001", "--json").json() == [
+        {"handle": "Deals0001", "result": "already"}]
+    assert cli("community", "approve", "@ANA", "--json").json() == [
+        {"handle": "Ana", "result": "approved"}]
+
+
+def test_one_unknown_handle_stops_the_whole_decision(cli, sandbox):
+    cli("sandbox", "simulate", "request", "we", "--handle", "ana")
+    cli("sandbox", "simulate", "request", "we", "--handle", "ben")
+    cli("community", "sync")
+    line = _one_line(cli("community", "approve", "ana", "nobody", "--json"))
+    assert "no join request from @nobody" in line
+    assert cli("community", "members", "--json").json() == []  # ana not approved either
+    assert sandbox().conversation("we", "ana") == []
+    assert "not a valid handle" in _one_line(cli("community", "deny", "ben", "no way"))
+    assert "no join request from @zed" in _one_line(cli("community", "deny", "ben", "zed"))
+    assert [r["status"] for r in cli("community", "requests", "--json").json()] == [
+        "pending", "pending"]
+    cli("community", "approve", "ana")
+    assert "@ana is already approved" in _one_line(cli("community", "deny", "ben", "ana"))
+    cli("community", "deny", "ben")
+    assert "ben's request was denied" in _one_line(cli("community", "approve", "ben"))

@@ -68,6 +68,17 @@ weights = { age = 1, introduced = 3 }
     ('welcome = "Hi {nickname}"', "personas.we.community.welcome: unknown placeholder "
                                   "{nickname}; use {handle}, {name}, {persona}"),
     ('reminder = "Hi {name"', "personas.we.community.reminder: not a valid template"),
+    ('welcome = "Hi {handle.__class__}"', "personas.we.community.welcome: placeholder "
+                                          "{handle.__class__} is not allowed"),
+    ('welcome = "Hi {name[0]}"', "personas.we.community.welcome: placeholder {name[0]} is not "
+                                 "allowed"),
+    ('welcome = "Hi {name:>99999999}"', "personas.we.community.welcome: placeholder "
+                                        "{name:>99999999} is not allowed"),
+    ('reminder = "Hi {name!r}"', "personas.we.community.reminder: placeholder {name!r} is "
+                                 "not allowed"),
+    ('welcome = "Hi {0}"', "personas.we.community.welcome: unknown placeholder {0}"),
+    pytest.param(f'welcome = "{"x" * 9990} {{name}}"', "personas.we.community.welcome: too "
+                 "long", id="too-long"),
     ("welcome = 5", "personas.we.community.welcome: expected a message template, got an "
                     "integer"),
     ("join_phrases = []", "personas.we.community.join_phrases: needs at least one"),
@@ -93,3 +104,17 @@ def test_a_public_persona_cannot_have_a_community():
 def test_the_community_job_is_a_known_job():
     cfg = config.parse(BASE + '\n[personas.we.jobs]\ncommunity = "30m"\n', None)
     assert cfg.jobs["we"]["community"] == timedelta(minutes=30)
+
+
+def test_the_lookback_of_a_first_sync():
+    assert config.parse(BASE, None).community["we"].lookback == timedelta(days=7)
+    cfg = config.parse(BASE + '\n[personas.we.community]\nlookback = "30d"\n', None)
+    assert cfg.community["we"].lookback == timedelta(days=30)
+    assert "personas.we.community.lookback: not an interval: 'ever'" in error(
+        BASE + '\n[personas.we.community]\nlookback = "ever"\n')
+
+
+def test_a_template_up_to_the_limit_is_taken():
+    text = "x" * 9800 + " {name} {handle} {persona}"
+    cfg = config.parse(BASE + f'\n[personas.we.community]\nwelcome = "{text}"\n', None)
+    assert cfg.community["we"].welcome == text

@@ -4,6 +4,7 @@ service with a simulated clock; what a crash between two steps of an approval le
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -181,3 +182,143 @@ def test_members_from_before_the_upgrade_keep_their_rows(backend):
     assert (member.handle, member.reminders, member.introduction) == ("old_friend", 0, None)
     assert member.approved_at.year == 2026
     assert clock.now() - member.approved_at.timestamp() > timedelta(days=7).total_seconds()
+
+
+def test_a_profile_that_could_not_be_read_never_counts_as_real(world):
+    from personas.errors import RateLimited
+
+    c, sim, store, clock, ctx = world
+    sim._new_person(True, "deals7")  # a spammy account
+    sim.dm("you", "deals7", "join join join")
+    real_profile = c.net.profile
+
+    def down(persona, handle):  # type: ignore[no-untyped-def]
+        raise RateLimited("X's rate limit for users lookup; it resets in 15 minutes")
+
+    c.net.profile = down
+    report = c.sync()
+    assert report.new_requests == ["deals7"]
+    assert any("@deals7" in n and "profile not read" in n for n in report.notices)
+    [row] = c.requests(["pending"])
+    assert row.score == 0.0 and row.to_json()["profile_read"] is False
+    assert "profile not read" in row.reasons[0] and "next sync" in row.reasons[0]
+    c.settings = replace(c.settings, min_realness=0.0)
+    assert c.real_pending() == []  # not even at a threshold of 0
+    # the next sync reads it again: now the spammy profile scores on its own signals
+    c.net.profile = real_profile
+    again = c.sync()
+    assert not any("@deals7" in n for n in again.notices)
+    [row] = c.requests(["pending"])
+    assert row.to_json()["profile_read"] is True
+    assert row.signals["default_avatar"] is True and row.score < 0.5
+    assert not c.sync().notices
+
+
+@pytest.mark.parametrize("meanwhile", ["template edited", "introduced", "text rewritten"])
+def test_a_welcome_that_went_out_is_found_even_when_its_text_changed(world, meanwhile):
+    c, sim, store, clock, ctx = world
+    sim.request("we", "ana")
+    sim.request("we", "ben")
+    c.sync()
+    real_send = c.net.send_message
+
+    def send_then_die(persona, handle, text):  # type: ignore[no-untyped-def]
+        if meanwhile == "text rewritten":  # as X rewrites links to t.co
+            text = text.replace("Welcome", "Welcome!")
+        real_send(persona, handle, text)
+        raise SystemExit("killed")
+
+    c.net.send_message = send_then_die
+    with pytest.raises(SystemExit):
+        c.approve("ana")
+    c.net.send_message = real_send
+    clock.advance(60)
+    if meanwhile == "template edited":
+        c.settings = replace(c.settings, welcome="Hi {name}, welcome in!")
+    elif meanwhile == "introduced":
+        sim.dm("we", "ana", "Hi, I'm Ana, a photographer in Lisbon, here for the photos")
+        assert c.sync().introductions == ["ana"]
+    assert c.approve("ana") == "approved"
+    assert len(sent_by(store, "we", "ana")) == 1
+    # an earlier message to someone else, or from before the welcome started, is no welcome
+    store.send_message("we", "ben", "hello ben, an old chat")
+    clock.advance(3600)
+    assert c.approve("ben") == "approved"
+    assert len(sent_by(store, "we", "ben")) == 2
+
+
+def test_the_first_sync_reads_only_the_lookback_window(world):
+    c, sim, store, clock, ctx = world
+    sim.dm("you", "old_dm", "can I join?")  # years-old asks, before the first sync
+    sim.mention("me", "old_mention", "let me join")
+    sim.dm("we", "old_we", "join please")
+    clock.advance(8 * DAY)
+    sim.dm("you", "new_dm", "can I join?")
+    sim.mention("me", "new_mention", "join!")
+    assert sorted(c.sync().new_requests) == ["new_dm", "new_mention"]
+    assert c.sync().new_requests == []
+    # from then on every message since the last one read counts, however old it is
+    sim.dm("me", "later", "join")
+    clock.advance(30 * DAY)
+    assert c.sync().new_requests == ["later"]
+
+
+def test_a_longer_lookback_reads_further_back(world):
+    c, sim, store, clock, ctx = world
+    sim.dm("you", "old_dm", "can I join?")
+    clock.advance(8 * DAY)
+    c.settings = replace(c.settings, lookback=timedelta(days=30))
+    assert c.sync().new_requests == ["old_dm"]
+
+
+def test_a_long_display_name_is_cut_in_the_welcome(world):
+    import json
+
+    from personas.community_tables import JoinRequest
+
+    c, sim, store, clock, ctx = world
+    req = JoinRequest(persona="we", handle="ana", shown="ana",
+                      profile=json.dumps({"name": "A" * 5000}))
+    text = c.render("Hi {name} ({handle}), welcome to @{persona}", req)
+    assert text == f"Hi {'A' * 50} (ana), welcome to @we"
+
+
+def test_requests_are_listed_by_when_they_first_asked(world):
+    c, sim, store, clock, ctx = world
+    sim.dm("you", "ana", "can I join?")
+    clock.advance(DAY)
+    sim.dm("you", "ben", "can I join?")
+    clock.advance(3600)
+    sim.request("we", "ana")  # read first, but ana asked a day before ben
+    c.sync()
+    rows = c.requests(["pending"])
+    assert [r.request.handle for r in rows] == ["ana", "ben"]
+    assert rows[0].request.requested_at.timestamp() == clock.now() - DAY - 3600
+
+
+def test_a_members_first_mention_is_their_introduction_without_the_mention(world):
+    c, sim, store, clock, ctx = world
+    sim.request("we", "ana")
+    c.sync()
+    c.approve("ana")
+    clock.advance(60)
+    sim.mention("we", "ana", "Hello everyone, I'm Ana and I take photos")
+    assert c.sync().introductions == ["ana"]
+    assert c.members()[0].introduction == "Hello everyone, I'm Ana and I take photos"
+    assert c.request("ana").introduction == "Hello everyone, I'm Ana and I take photos"
+
+
+def test_a_profile_the_network_no_longer_finds_is_a_notice_not_a_failure(world):
+    from personas.errors import NotFound
+
+    c, sim, store, clock, ctx = world
+    sim.dm("you", "gone", "can I join?")
+
+    def gone(persona, handle):  # type: ignore[no-untyped-def]
+        raise NotFound("no sandbox account @gone; check the handle")
+
+    c.net.profile = gone
+    report = c.sync()
+    assert report.new_requests == ["gone"] and report.failure() is None
+    assert any("persona community deny gone" in n for n in report.notices)
+    assert c.real_pending() == []

@@ -180,3 +180,20 @@ def test_events_are_logged_and_their_words_stay_private(cli):
     assert ("denied", "deals99") in actions and ("dm_sent", "ben") in actions
     assert ("introduction_received", "ana") in actions
     assert actions.count(("dm_sent", "ana")) == 1
+
+
+def test_own_personas_never_count_as_requesters(cli, sandbox):
+    cli("sandbox", "simulate", "dm", "you", "--handle", "ana", "--text", "hello")  # the store
+    store = sandbox()
+    for name in ("me", "you"):
+        store.ensure_account(name)
+    store.ensure_account("we", private=True)
+    store.send_message("me", "you", "can I join?")  # one of our personas asks, by message
+    store.send_message("you", "we", "please let me join the community")
+    store.publish("me", kind="original", text="@you I'd like to join", target=None,
+                  idempotency_key=None)
+    store.publish("you", kind="original", text="@we join", target=None, idempotency_key=None)
+    synced = cli("community", "sync", "--json")
+    assert synced.code == 0, synced.err
+    assert synced.json()["new_requests"] == []
+    assert cli("community", "requests", "--status", "all", "--json").json() == []

@@ -132,11 +132,56 @@ def test_an_access_level_without_incoming_requests_is_a_notice(logged_in, cli):
     sim.mention("Jesse", "dan", "can I join please?")
     logged_in.front.oauth.set_access_level(logged_in.consumer[0], "basic")
     result = cli("--config", str(logged_in.config), "community", "sync", "--json")
-    assert result.code == 0, result.err
     assert "(453)" in result.err and "persona community add HANDLE" in result.err
     assert "messages not read" in result.err  # no DM access at this level either
     assert result.json()["new_requests"] == ["dan"]  # mentions are still read
+    # 453 is a notice; messages refused (403) are requests missed: the sync fails
+    assert result.code == 1 and "3 source(s) not read" in result.err
     added = cli("--config", str(logged_in.config), "community", "add", "ana")
     assert added.code == 0, added.err
     assert cli("--config", str(logged_in.config), "community", "requests",
                "--json").json()[-1]["handle"] == "ana"
+
+
+def test_a_rate_limited_profile_lookup_is_not_real_until_read(logged_in, cli):
+    store = logged_in.front.store
+    config = str(logged_in.config)
+    Simulator(store).dm("JessesLinks", "cara", "hey, can I join the community?")
+    logged_in.front.inject(status=429, path="/2/users/by/username/")
+    first = cli("--config", config, "community", "sync", "--json")
+    assert "@cara's profile not read" in first.err
+    assert first.json()["new_requests"] == ["cara"]
+    [cara] = cli("--config", config, "community", "requests", "--json").json()
+    assert cara["profile_read"] is False and cara["score"] == 0.0
+    assert "profile not read" in cara["reasons"][0]
+    table = cli("--config", config, "community", "requests")
+    assert "unknown" in table.out and "profile not read" in table.out
+    none = cli("--config", config, "community", "approve", "--all-real", "--yes", "--json")
+    assert none.code == 0 and none.json() == []
+    assert sent_by(store, "JesseStay", "cara") == []
+    again = cli("--config", config, "community", "sync", "--json")
+    assert again.code == 0, again.err
+    [cara] = cli("--config", config, "community", "requests", "--json").json()
+    assert cara["profile_read"] is True and cara["signals"]["posts"] > 0
+    assert cara["score"] >= 0.5
+
+
+def test_the_first_sync_on_x_skips_old_history(logged_in, cli):
+    store = logged_in.front.store
+    sim = Simulator(store)
+    now = store.clock
+    store.clock = lambda: now() - 400 * 86_400  # over a year ago
+    try:
+        for i in range(120):  # more than a page of old messages
+            sim.dm("JessesLinks", f"old{i}", "can I join?")
+        sim.mention("Jesse", "oldmention", "let me join")
+    finally:
+        store.clock = now
+    sim.dm("JessesLinks", "cara", "hey, can I join the community?")
+    sim.mention("Jesse", "dan", "can I join please?")
+    result = cli("--config", str(logged_in.config), "community", "sync", "--json")
+    assert result.code == 0, result.err
+    assert sorted(result.json()["new_requests"]) == ["cara", "dan"]
+    # one page of DM events read, not the whole history: the pages stop at the window
+    limit, remaining, _reset = store.rate_state(store.account("JessesLinks").id, "dm_read")
+    assert limit - remaining == 1

@@ -37,9 +37,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "community_cursors",
+        sa.Column("reader", sa.String(64), primary_key=True),
         sa.Column("persona", sa.String(64), primary_key=True),
         sa.Column("source", sa.String(16), primary_key=True),
-        sa.Column("last_id", sa.String(64), nullable=False),
+        sa.Column("last_id", sa.String(64)),
+        sa.Column("read_from", sa.DateTime),
     )
     with op.batch_alter_table("community_members") as batch:
         batch.add_column(sa.Column("introduction", sa.Text))
