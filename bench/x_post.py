@@ -4,11 +4,15 @@ Both sides post N items (default 200) over real HTTP to `persona sandbox serve`,
 in its own process and checks every OAuth signature. persona's side is what `persona post`
 does for each item after start-up: route it, store it in the outbox, send it through
 tweepy, record the result and the activity log (process start-up is bench/startup.sh's
-business). The bare side is `client.create_tweet(text=...)` in a loop. Rounds alternate
-which side goes first, and the median of each side is compared; target: persona <= 1.25x
-the bare loop.
+business). The bare side is `client.create_tweet(text=...)` in a loop.
 
-Usage: python bench/x_post.py [--posts 200] [--rounds 3]
+Within a round the two sides take turns in blocks of --block posts (ABBA order), so that a
+change in a shared machine's load falls on both alike rather than on whichever side ran
+then; each side's round time is the sum of its blocks, and the medians over the rounds are
+compared. --block 200 runs each side's 200 posts in one go instead. Target: persona <=
+1.25x the bare loop.
+
+Usage: python bench/x_post.py [--posts 200] [--rounds 3] [--block 10]
 """
 
 from __future__ import annotations
@@ -67,38 +71,55 @@ def log_in(config: Path, server_home: Path) -> None:
         read_pin=lambda: pin[0])
 
 
-def persona_round(config: Path, tag: str, count: int) -> float:
+def persona_side(config: Path):  # type: ignore[no-untyped-def]
+    """What `persona post TEXT` does for each item after start-up."""
     from personas import posting
     from personas.context import Context
 
     ctx = Context(config)
-    start = time.perf_counter()
-    for i in range(count):
-        result = posting.post(ctx, posting.route(ctx, f"persona {tag} post {i}"))
+
+    def post(text: str) -> None:
+        result = posting.post(ctx, posting.route(ctx, text))
         assert result.status == "sent", result
-    return time.perf_counter() - start
+    return post
 
 
-def tweepy_round(config: Path, tag: str, count: int) -> float:
+def tweepy_side(config: Path):  # type: ignore[no-untyped-def]
+    """The bare loop's body: tweepy's create_tweet, nothing else."""
     from personas import credentials
     from personas.context import Context
     from personas.networks.x import make_client
 
-    ctx = Context(config)
-    network = ctx.config.networks["x"]
+    network = Context(config).config.networks["x"]
     client = make_client(credentials.get_app("x"),  # type: ignore[arg-type]
                          credentials.get_tokens("x", "BenchLinks"),  # type: ignore[arg-type]
                          network.options)
-    start = time.perf_counter()
-    for i in range(count):
-        client.create_tweet(text=f"tweepy {tag} post {i}", user_auth=True)
-    return time.perf_counter() - start
+    return lambda text: client.create_tweet(text=text, user_auth=True)
+
+
+def one_round(config: Path, tag: str, count: int, block: int) -> dict[str, float]:
+    """Both sides post `count` items, in alternating blocks of `block` posts (ABBA order),
+    so a change in the machine's load falls on both alike; each side's time is the sum of
+    its blocks. With block = count, each side posts its whole 200 in one go."""
+    sides = {"persona": persona_side(config), "tweepy": tweepy_side(config)}
+    spent = {"persona": 0.0, "tweepy": 0.0}
+    order = ["tweepy", "persona"]
+    for b, first in enumerate(range(0, count, block)):
+        for name in order if b % 2 == 0 else reversed(order):
+            post = sides[name]
+            start = time.perf_counter()
+            for i in range(first, min(first + block, count)):
+                post(f"{name} {tag} post {i}")
+            spent[name] += time.perf_counter() - start
+    return spent
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--block", type=int, default=10,
+                        help="posts per alternating block (the --posts value: whole rounds)")
     args = parser.parse_args()
     from tests.x import secret_service
 
@@ -115,14 +136,13 @@ def main() -> None:
         try:
             config.write_text(ACCOUNTS.format(url=url))
             log_in(config, server_home)
-            persona_round(config, "warm-up", 5)
-            tweepy_round(config, "warm-up", 5)
+            one_round(config, "warm-up", 5, 5)
             times: dict[str, list[float]] = {"persona": [], "tweepy": []}
             for r in range(args.rounds):
-                # alternate who goes first: the front's database grows as rounds go on
-                sides = [("tweepy", tweepy_round), ("persona", persona_round)]
-                for name, round_ in sides if r % 2 == 0 else reversed(sides):
-                    times[name].append(round_(config, f"r{r}", args.posts))
+                spent = one_round(config, f"r{r}", args.posts, max(1, min(args.block,
+                                                                          args.posts)))
+                for name, seconds in spent.items():
+                    times[name].append(seconds)
         finally:
             server.terminate()
             server.wait(10)
@@ -130,7 +150,7 @@ def main() -> None:
             stop_keyring()
     persona, bare = statistics.median(times["persona"]), statistics.median(times["tweepy"])
     ratio = persona / bare
-    print(json.dumps({"posts": args.posts, "rounds": args.rounds,
+    print(json.dumps({"posts": args.posts, "rounds": args.rounds, "block": args.block,
                       "persona_s": round(persona, 3), "tweepy_s": round(bare, 3),
                       "ratio": round(ratio, 3), "target": 1.25}))
     print(f"{args.posts} posts: persona {persona:.2f}s, bare tweepy {bare:.2f}s, "
