@@ -196,7 +196,8 @@ def approve(ctx: typer.Context, handles: HandlesArg = None,
     if json:
         emit_json(results)
         return
-    words = {"approved": "approved: followed, accepted and welcomed",
+    words = {"approved": "approved: followed and welcomed; their follow request is let in "
+                         "(now, or by the next sync once they send one)",
              "awaiting": "followed and welcomed; accept their request in the app",
              "already": "already approved: nothing to do"}
     for r in results:
