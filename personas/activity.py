@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 POSTED, REPLIED, REPOSTED, QUOTED = "posted", "replied", "reposted", "quoted"
 IMPORTED = "imported"
+# The outbox keys of items that carry a post into a private persona (personas.carry): once
+# out, they are logged as IMPORTED rather than by their kind.
+CARRY_KEY_PREFIX = "carry:"
 FOLLOWED, UNFOLLOWED = "followed", "unfollowed"
 REQUEST_RECEIVED, APPROVED, DENIED = "request_received", "approved", "denied"
 DM_SENT, INTRODUCTION_RECEIVED = "dm_sent", "introduction_received"

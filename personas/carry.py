@@ -20,14 +20,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from personas.activity import CARRY_KEY_PREFIX
 from personas.config import ImportSettings
-from personas.errors import BadInput, NetworkError, NotFound, PersonaError
+from personas.errors import BadInput, NetworkError, NotFound
 
 if TYPE_CHECKING:
     from personas.context import Context
     from router.policy import Persona
 
-KEY_PREFIX = "carry:"  # outbox items that carry a post in; the log calls them "imported"
 CARRIED_KINDS = ("original", "link", "quote")  # replies and reposts are not one's own post
 
 
@@ -174,11 +174,11 @@ def run(ctx: Context, name: str | None = None, *, dry_run: bool = False,
         settings = ctx.config.imports.get(dest.name, ImportSettings())
         planned = plan(dest, by_name, candidates(ctx, dest, settings, now),
                        carried(dest.name), settings)
-        out.extend(planned if dry_run else (_carry(ctx, dest, c) for c in planned))
+        out.extend(planned if dry_run else (_carry(ctx, dest, c, settings) for c in planned))
     return out
 
 
-def _carry(ctx: Context, dest: Persona, carry: Carry) -> Carry:
+def _carry(ctx: Context, dest: Persona, carry: Carry, settings: ImportSettings) -> Carry:
     """Route the repost or quote as the private persona, record the carry, store the item
     (its key names the carry, so a crash between the two is found again), and send it."""
     from personas import outbox, posting
@@ -186,7 +186,6 @@ def _carry(ctx: Context, dest: Persona, carry: Carry) -> Carry:
     source = ctx.persona(carry.post.source)
     network = ctx.network_for(dest)
     if carry.how == "quote":
-        settings = ctx.config.imports.get(dest.name, ImportSettings())
         words = settings.quote.format(handle=source.handle)
         text = f"{words} {network.post_url(source, carry.post.post_id)}".strip()
         routed = posting.route(ctx, text, as_=dest.name)
@@ -215,12 +214,12 @@ def _carry(ctx: Context, dest: Persona, carry: Carry) -> Carry:
 def carry_key(dest: str, post_id: str) -> str:
     """The outbox key of the item that carries `post_id` into `dest`: the same on every
     run, so a run that stopped after storing the item finds it (keys hold 64 characters)."""
-    key = f"{KEY_PREFIX}{dest}:{post_id}"
+    key = f"{CARRY_KEY_PREFIX}{dest}:{post_id}"
     if len(key) <= 64:
         return key
     import hashlib
 
-    return KEY_PREFIX + hashlib.sha256(f"{dest}:{post_id}".encode()).hexdigest()[:58]
+    return CARRY_KEY_PREFIX + hashlib.sha256(f"{dest}:{post_id}".encode()).hexdigest()[:58]
 
 
 def _remember(dest: str, carry: Carry, key: str) -> int | None:
@@ -297,8 +296,6 @@ def _owner(ctx: Context, personas: list[Persona], post_id: str) -> Persona:
             post = ctx.network_for(persona).get_post(persona, post_id)
         except NotFound:
             continue
-        except PersonaError:
-            raise
         seen_by.append(post.author)
         owner = next((p for p in personas if p.network == persona.network
                       and p.handle.lower() == post.author.lower()), None)
@@ -315,7 +312,7 @@ def _owner(ctx: Context, personas: list[Persona], post_id: str) -> Persona:
     raise NotFound(f"no post {post_id} that your personas can see; check the id or URL")
 
 
-def stars(ctx: Context) -> list[dict[str, object]]:
+def stars() -> list[dict[str, object]]:
     from sqlmodel import select
 
     from personas import db

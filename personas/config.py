@@ -213,6 +213,27 @@ class _Checker:
                             f"use one of: {', '.join(choices)}")
         return value  # type: ignore[return-value]
 
+    def interval(self, table: dict[str, object], key: str, keypath: tuple[str, ...],
+                 fix: str) -> timedelta:
+        """A duration like "30m", "6h" or "1d", or the error naming `fix`."""
+        from personas.when import parse_interval
+
+        value = table[key]
+        try:
+            if isinstance(value, str):
+                return parse_interval(value)
+        except ValueError:
+            pass
+        raise self.fail(keypath + (key,), f"not an interval: {value!r}", fix)
+
+    def fraction(self, table: dict[str, object], key: str, keypath: tuple[str, ...],
+                 fix: str) -> float:
+        """A number from 0 to 1, or the error naming `fix`."""
+        value = self.typed(table, key, (int, float), keypath, "a number from 0 to 1")
+        if isinstance(value, bool) or not 0 <= value <= 1:  # type: ignore[operator]
+            raise self.fail(keypath + (key,), f"out of range: {value}", fix)
+        return float(value)  # type: ignore[arg-type]
+
     def strings(self, table: dict[str, object], key: str, keypath: tuple[str, ...]) -> list[str]:
         value = table[key]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -239,7 +260,7 @@ def parse(text: str, path: Path | None) -> Config:
     ordered = tuple(p for _, p in personas)
     _check_handles(c, ordered)
     _check_imports(c, ordered)
-    return Config(path, networks, ordered, _slots(c, raw_personas), _jobs(c, raw_personas),
+    return Config(path, networks, ordered, _slots(c, raw_personas), _jobs(c, raw_personas, ordered),
                   _follow_settings(c, raw_personas),
                   _community_settings(c, raw_personas, ordered),
                   _import_settings(c, raw_personas, ordered))
@@ -378,10 +399,11 @@ def _slots(c: _Checker, raw: dict[str, object]) -> dict[str, tuple[time, ...]]:
     return out
 
 
-def _jobs(c: _Checker, raw: dict[str, object]) -> dict[str, dict[str, timedelta]]:
+def _jobs(c: _Checker, raw: dict[str, object],
+          personas: tuple[Persona, ...]) -> dict[str, dict[str, timedelta]]:
     from personas.jobs import JOBS
-    from personas.when import parse_interval
 
+    by_name = {p.name: p for p in personas}
     out: dict[str, dict[str, timedelta]] = {}
     for name, table in raw.items():
         if not isinstance(table, dict) or "jobs" not in table:
@@ -390,15 +412,24 @@ def _jobs(c: _Checker, raw: dict[str, object]) -> dict[str, dict[str, timedelta]
         jobs = c.table(table["jobs"], keypath)
         c.unknown(jobs, set(JOBS), keypath)
         out[name] = {}
-        for job, every in jobs.items():
-            try:
-                out[name][job] = parse_interval(every) if isinstance(every, str) else None
-            except ValueError:
-                out[name][job] = None
-            if out[name][job] is None:
-                raise c.fail(keypath + (job,), f"not an interval: {every!r}",
-                             'say how often, like "30m", "6h" or "1d"')
+        for job in jobs:
+            out[name][job] = c.interval(jobs, job, keypath, 'say how often, like "30m", "6h" '
+                                        'or "1d"')
+            _job_applies(c, job, by_name[name], personas)
     return out
+
+
+def _job_applies(c: _Checker, job: str, persona: Persona,
+                 personas: tuple[Persona, ...]) -> None:
+    """The community's jobs run on a private persona only (and importing needs sources)."""
+    keypath = ("personas", persona.name, "jobs", job)
+    if job == "community" and not persona.private:
+        private = ", ".join(p.name for p in personas if p.private) or "none configured"
+        raise c.fail(keypath, "a public persona has no community to sync",
+                     f"move it to a private persona's jobs (private: {private})")
+    if job == "import" and not (persona.private and persona.traits.import_from):
+        raise c.fail(keypath, "only a private persona with import_from carries posts in",
+                     "move it to the private persona's jobs")
 
 
 def _check_handles(c: _Checker, personas: tuple[Persona, ...]) -> None:
@@ -502,11 +533,8 @@ def _follow_settings(c: _Checker, raw: dict[str, object]) -> dict[str, FollowSet
                              "remove it: an empty keyword would match every bio")
             settings = replace(settings, block_keywords=tuple(words))
         if "min_realness" in table:
-            v = c.typed(table, "min_realness", (int, float), keypath, "a number from 0 to 1")
-            if isinstance(v, bool) or not 0 <= v <= 1:  # type: ignore[operator]
-                raise c.fail(keypath + ("min_realness",), f"out of range: {v}",
-                             "give a number from 0 (follow anyone) to 1")
-            settings = replace(settings, min_realness=float(v))  # type: ignore[arg-type]
+            settings = replace(settings, min_realness=c.fraction(
+                table, "min_realness", keypath, "give a number from 0 (follow anyone) to 1"))
         if "auto_unfollow" in table:
             settings = replace(settings, auto_unfollow=bool(
                 c.typed(table, "auto_unfollow", bool, keypath, "true or false")))
@@ -550,12 +578,6 @@ def _community_settings(c: _Checker, raw: dict[str, object],
                         personas: tuple[Persona, ...]) -> dict[str, CommunitySettings]:
     out = {p.name: CommunitySettings() for p in personas if p.private}
     for name, value in raw.items():
-        jobs = value.get("jobs") if isinstance(value, dict) else None
-        if isinstance(jobs, dict) and "community" in jobs and name not in out:
-            private = ", ".join(out) or "none configured"
-            raise c.fail(("personas", name, "jobs", "community"),
-                         "a public persona has no community to sync",
-                         f"move it to a private persona's jobs (private: {private})")
         table = value.get("community") if isinstance(value, dict) else None
         if table is None:
             continue
@@ -584,27 +606,12 @@ def _community(c: _Checker, table: dict[str, object],
             _template(c, text, keypath + (key,))  # type: ignore[arg-type]
             settings = replace(settings, **{key: text})
     for key, how in (("remind_every", "how often"), ("lookback", "how far back")):
-        if key not in table:
-            continue
-        from personas.when import parse_interval
-
-        every = table[key]
-        interval = None
-        if isinstance(every, str):
-            try:
-                interval = parse_interval(every)
-            except ValueError:
-                interval = None
-        if interval is None:
-            raise c.fail(keypath + (key,), f"not an interval: {every!r}",
-                         f'say {how}, like "3d", "1w" or "12h"')
-        settings = replace(settings, **{key: interval})
+        if key in table:
+            settings = replace(settings, **{key: c.interval(
+                table, key, keypath, f'say {how}, like "3d", "1w" or "12h"')})
     if "min_realness" in table:
-        v = c.typed(table, "min_realness", (int, float), keypath, "a number from 0 to 1")
-        if isinstance(v, bool) or not 0 <= v <= 1:  # type: ignore[operator]
-            raise c.fail(keypath + ("min_realness",), f"out of range: {v}",
-                         "give a number from 0 (anyone looks real) to 1")
-        settings = replace(settings, min_realness=float(v))  # type: ignore[arg-type]
+        settings = replace(settings, min_realness=c.fraction(
+            table, "min_realness", keypath, "give a number from 0 (anyone looks real) to 1"))
     if "weights" in table:
         from personas.realness import SIGNALS
 
@@ -678,12 +685,6 @@ def _import_settings(c: _Checker, raw: dict[str, object],
     by_name = {p.name: p for p in personas}
     out = {}
     for name, value in raw.items():
-        jobs = value.get("jobs") if isinstance(value, dict) else None
-        if isinstance(jobs, dict) and "import" in jobs and not (
-                by_name[name].private and by_name[name].traits.import_from):
-            raise c.fail(("personas", name, "jobs", "import"),
-                         "only a private persona with import_from carries posts in",
-                         "move it to the private persona's jobs")
         table = value.get("import") if isinstance(value, dict) else None
         if table is None:
             continue

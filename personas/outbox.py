@@ -22,7 +22,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlmodel import select
 
 from personas import db, ratelimit
-from personas.activity import IMPORTED
+from personas.activity import CARRY_KEY_PREFIX, IMPORTED
 from personas.errors import (
     BadInput,
     CredentialsRejected,
@@ -235,7 +235,7 @@ def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxI
         cursor.execute(db.sql(_INSERT_EVENT), {
             "at": stamp, "persona": row.persona, "kind": row.kind,
             # a post carried into a private persona is logged as imported (personas.carry)
-            "action": IMPORTED if row.key.startswith("carry:") else ACTIONS[row.kind],
+            "action": IMPORTED if row.key.startswith(CARRY_KEY_PREFIX) else ACTIONS[row.kind],
             "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,
             "detail": how})
     # no session tracks the row (it was stored or loaded above): a change through the ORM's

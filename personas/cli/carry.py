@@ -43,7 +43,7 @@ def star(
         if remove:
             message("name the posts to unstar: persona star --remove POST")
             raise typer.Exit(2)
-        starred = carry.stars(c)
+        starred = carry.stars()
         if json:
             emit_json(starred)
         elif not starred:
