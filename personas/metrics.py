@@ -36,7 +36,7 @@ def _sync_one(ctx: Context, persona: Persona, days: int) -> Synced:
     from sqlalchemy import select
 
     from personas import db
-    from personas.models import OutboxItem, utcnow
+    from personas.models import OutboxItem, Status, utcnow
     from personas.reports.tables import FollowerCount, MetricSnapshot
 
     network = ctx.network_for(persona)
@@ -51,7 +51,7 @@ def _sync_one(ctx: Context, persona: Persona, days: int) -> Synced:
     with db.session() as s:
         ids = [p.id for p in posts]
         rows = s.execute(select(OutboxItem.remote_id, OutboxItem.id, OutboxItem.kind).where(
-            OutboxItem.persona == persona.name,
+            OutboxItem.status == Status.SENT, OutboxItem.persona == persona.name,
             OutboxItem.remote_id.in_(ids))) if ids else []  # type: ignore[union-attr]
         # our own kind when we sent it: the network says "original" for a link
         items = {remote_id: (item_id, kind) for remote_id, item_id, kind in rows}

@@ -1,0 +1,74 @@
+"""The indexes that remain after migration 0009 still serve every query the worker, the
+queue and the reports make: with thousands of sent items and events, none of them reads
+the whole items or events table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event
+
+from personas import db, outbox
+from personas.config import load
+from personas.reports.build import build
+
+
+def _fill(items: int) -> None:
+    """Thousands of sent items and their events, a few waiting, as months of use leave."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with db.raw() as cursor:
+        for i in range(items):
+            at = db.to_db(start + timedelta(minutes=i))
+            persona = ("me", "you", "we")[i % 3]
+            status = "queued" if i % 500 == 0 else "sent"
+            cursor.execute(db.sql(
+                "INSERT INTO items (key, persona, network, kind, text, reason, status, "
+                "created_at, updated_at, attempts, remote_id) VALUES (:key, :persona, "
+                "'sandbox', 'original', :text, 'r', :status, :at, :at, 1, :remote)"),
+                {"key": f"k{i}", "persona": persona, "text": f"post {i}", "status": status,
+                 "at": at, "remote": str(10**9 + i)})
+            cursor.execute(db.sql(
+                "INSERT INTO events (at, persona, action, kind, item_id) VALUES "
+                "(:at, :persona, 'posted', 'original', :item)"), {"at": at, "persona": persona,
+                                                                  "item": i + 1})
+
+
+def _plans(run) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Each SELECT `run` makes on items or events, with SQLite's plan for it."""
+    seen: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and (
+                " items" in statement or " events" in statement):
+            seen.append((statement, parameters))
+
+    engine = db.engine()
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    plans = {}
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            plans[statement] = " | ".join(row[-1] for row in rows)
+    return plans
+
+
+def test_no_query_of_the_worker_queue_or_reports_reads_a_whole_table(persona_home):
+    _fill(3000)  # persona never runs ANALYZE: the planner goes by the indexes alone
+    cfg = load()
+    now = datetime(2026, 1, 10, tzinfo=UTC)
+
+    def everything() -> None:
+        assert outbox.claim_next("w1", now=now) is not None
+        outbox.pending()
+        outbox.pending("you")
+        outbox.stale(now=now)
+        build(cfg.personas, now - timedelta(days=2), now)
+
+    plans = _plans(everything)
+    assert len(plans) >= 6, plans
+    for statement, plan in plans.items():
+        assert "SCAN items" not in plan and "SCAN events" not in plan, (statement, plan)
