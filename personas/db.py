@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -92,43 +93,101 @@ def session() -> Session:
 _held: ContextVar[Any] = ContextVar("persona_held_connection", default=None)
 
 
+class _Own(threading.local):
+    """SQLite: each thread's own connection for `raw()`, kept open for the thread's life.
+    Taking one from the pool and giving it back costs more than a post's own SQL; a
+    connection per thread is what SQLite wants anyway (one writer at a time, WAL readers
+    alongside)."""
+
+    engine: Engine | None = None
+    conn: Any = None
+
+
+_own = _Own()
+_inherited: list[Any] = []  # a forked child's copy of its parent's connection: never used
+
+
+def _after_fork_in_child() -> None:
+    """SQLite connections must not cross a fork: the child opens its own. The parent's is
+    kept referenced, not closed, so nothing of the parent's is touched from here."""
+    if _own.conn is not None:
+        _inherited.append(_own.conn)
+    _own.engine = _own.conn = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _own_connection(eng: Engine) -> Any:
+    if _own.engine is not eng:  # first use in this thread, or the engine was replaced
+        if _own.conn is not None:
+            _own.conn.close()
+        pooled = eng.raw_connection()  # made by the pool: same arguments, same pragmas
+        conn = pooled.driver_connection
+        pooled.detach()  # ... but not the pool's to hand out or to close
+        _own.engine, _own.conn = eng, conn
+    return _own.conn
+
+
 @contextmanager
 def holding() -> Iterator[None]:
     """Let the `raw()` blocks within use one pooled connection, taken from the pool once:
     a post's short transactions (store, rate check, record) run on it one after another.
-    Between them it holds no transaction, so no lock either."""
-    if _held.get() is not None:
+    Between them it holds no transaction, so no lock either. (SQLite: `raw()` always uses
+    the thread's own connection.)"""
+    eng = engine()
+    if _held.get() is not None or eng.dialect.name == "sqlite":
         yield
         return
-    conn = engine().raw_connection()
-    token = _held.set(conn)
+    pooled = eng.raw_connection()
+    token = _held.set(pooled.driver_connection)  # the driver's own: no proxy per call
     try:
         yield
     finally:
         _held.reset(token)
-        conn.close()  # back to the pool
+        pooled.close()  # back to the pool
 
 
-@contextmanager
-def raw() -> Iterator[Any]:
+class _Transaction:
+    """`raw()`'s block: the cursor in, commit or rollback out."""
+
+    __slots__ = ("conn", "pooled", "cursor")
+
+    def __enter__(self) -> Any:
+        self.pooled = None
+        eng = engine()
+        if eng.dialect.name == "sqlite":
+            self.conn = _own_connection(eng)
+        else:
+            self.conn = _held.get()
+            if self.conn is None:
+                self.pooled = eng.raw_connection()
+                self.conn = self.pooled.driver_connection
+        self.cursor = self.conn.cursor()
+        return self.cursor
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                try:
+                    self.conn.commit()
+                except BaseException:
+                    self.conn.rollback()
+                    raise
+            else:
+                self.conn.rollback()
+        finally:
+            self.cursor.close()
+            if self.pooled is not None:
+                self.pooled.close()  # back to the pool
+
+
+def raw() -> _Transaction:
     """A DBAPI cursor in one transaction: committed when the block ends (the commit has
     reached the database when this returns, see docs/reliability.md), rolled back when it
-    raises. The connection is the one `holding()` holds, else one from the pool."""
-    held = _held.get()
-    conn = held if held is not None else engine().raw_connection()
-    try:
-        cursor = conn.cursor()
-        try:
-            yield cursor
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
-        finally:
-            cursor.close()
-    finally:
-        if held is None:
-            conn.close()  # back to the pool
+    raises. On SQLite the connection is the thread's own; elsewhere the one `holding()`
+    holds, else one from the pool."""
+    return _Transaction()
 
 
 @cache
@@ -152,11 +211,12 @@ def to_db(value: datetime | None) -> object:
     SQLAlchemy writes there, so that both read each other's rows."""
     if value is None:
         return None
-    naive = value.astimezone(UTC).replace(tzinfo=None)
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    naive = value.replace(tzinfo=None)
     if postgres():
         return naive
-    stored = naive.isoformat(" ")  # SQLAlchemy's form, microseconds always written
-    return stored if naive.microsecond else stored + ".000000"
+    return naive.isoformat(" ", "microseconds")  # SQLAlchemy's form: microseconds always
 
 
 def from_db(value: datetime | str | None) -> datetime | None:
