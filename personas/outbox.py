@@ -56,6 +56,7 @@ _INSERT_ITEM = (f"INSERT INTO items ({', '.join(_STORED)}) "
 _MARK_SENT = ("UPDATE items SET status = :status, remote_id = :remote_id, url = :url, "
               "sent_at = :sent_at, updated_at = :updated_at, last_error = NULL, "
               "next_attempt_at = NULL WHERE id = :id")
+_QUEUED, _SENDING, _SENT = Status.QUEUED.value, Status.SENDING.value, Status.SENT.value
 _INSERT_EVENT = ("INSERT INTO events (at, persona, action, kind, subject, item_id, remote_id, "
                  "detail) VALUES (:at, :persona, :action, :kind, :subject, :item_id, "
                  ":remote_id, :detail)")
@@ -71,33 +72,53 @@ def worker_id() -> str:
 
 def enqueue(item: Item, decision: Decision, persona: Persona, *,
             scheduled_at: datetime | None = None, key: str | None = None,
-            claim_for: str | None = None,
             media: list[dict[str, str]] | None = None) -> OutboxItem:
-    """Store an item; with `claim_for`, already claimed by that worker (one transaction
-    instead of two: the creator sends what it stored, as `persona post` does)."""
+    """Store an item for the worker to send (at `scheduled_at`, else as soon as it can)."""
+    row, _ = _store(item, decision, persona, scheduled_at=scheduled_at, key=key, media=media)
+    return row
+
+
+def store_claimed(item: Item, decision: Decision, persona: Persona, *, key: str | None = None,
+                  media: list[dict[str, str]] | None = None) -> tuple[OutboxItem, float]:
+    """Store an item already claimed by this process, which sends it next (as `persona
+    post` does), and read its rate budget in the same transaction. Returns the row and the
+    seconds until the budget allows the call, for `send(..., wait=)`."""
+    return _store(item, decision, persona, key=key, media=media, claim_for=worker_id())
+
+
+def _store(item: Item, decision: Decision, persona: Persona, *,
+           scheduled_at: datetime | None = None, key: str | None = None,
+           media: list[dict[str, str]] | None = None,
+           claim_for: str | None = None) -> tuple[OutboxItem, float]:
     now = utcnow()
+    stamp = db.to_db(now)
     claimed = claim_for is not None
-    values: dict[str, object] = {
+    values: dict[str, object] = {  # as stored; the times become datetimes again below
         "key": key or new_key(), "persona": persona.name, "network": persona.network,
         "kind": item.kind.value, "text": item.text, "target": item.target,
-        "reason": decision.reasons[persona.name],
-        "status": Status.SENDING.value if claimed else Status.QUEUED.value,
-        "created_at": now, "updated_at": now, "scheduled_at": scheduled_at,
+        "reason": decision.reasons[persona.name], "status": _SENDING if claimed else _QUEUED,
+        "created_at": stamp, "updated_at": stamp, "scheduled_at": db.to_db(scheduled_at),
         "attempts": 1 if claimed else 0, "claimed_by": claim_for,
-        "claimed_at": now if claimed else None, "media": json.dumps(media) if media else None}
-    stamp = db.to_db(now)
-    stored = {**values, "created_at": stamp, "updated_at": stamp,
-              "scheduled_at": db.to_db(scheduled_at), "claimed_at": stamp if claimed else None}
+        "claimed_at": stamp if claimed else None, "media": json.dumps(media) if media else None}
+    wait = 0.0
     with db.raw() as cursor:
         if db.postgres():
-            cursor.execute(db.sql(_INSERT_ITEM + " RETURNING id"), stored)
+            cursor.execute(db.sql(_INSERT_ITEM + " RETURNING id"), values)
             values["id"] = cursor.fetchone()[0]
         else:
-            cursor.execute(db.sql(_INSERT_ITEM), stored)
+            cursor.execute(db.sql(_INSERT_ITEM), values)
             values["id"] = cursor.lastrowid
-    values.update(next_attempt_at=None, last_error=None, remote_id=None, url=None,
-                  sent_at=None)
-    return _as_loaded(values)
+        if claimed:
+            wait = ratelimit.Budget(persona.name, {}).wait(_endpoint(item.kind.value), cursor)
+    values.update(created_at=now, updated_at=now, scheduled_at=scheduled_at,
+                  claimed_at=now if claimed else None, next_attempt_at=None, last_error=None,
+                  remote_id=None, url=None, sent_at=None)
+    return _as_loaded(values), wait
+
+
+def _endpoint(kind: str) -> str:
+    """The rate-limit bucket sending an item of this kind counts against."""
+    return "repost" if kind == "repost" else "create_post"
 
 
 def _as_loaded(values: dict[str, object]) -> OutboxItem:
@@ -196,12 +217,13 @@ def _claim_for(persona: str, worker: str, now: datetime) -> OutboxItem | None:
 
 # --- sending -----------------------------------------------------------------------------
 
-def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
-    """Publish a claimed item and record the outcome; re-raises the network's error."""
+def send(row: OutboxItem, network: Network, persona: Persona, *,
+         wait: float | None = None) -> OutboxItem:
+    """Publish a claimed item and record the outcome; re-raises the network's error.
+    `wait`: the rate budget as `store_claimed` read it (else it is read here)."""
     extra = {"media": json.loads(row.media)} if row.media else {}
     try:
-        endpoint = "repost" if row.kind == "repost" else "create_post"
-        ratelimit.check(persona.name, persona.handle, endpoint)
+        ratelimit.check(persona.name, persona.handle, _endpoint(row.kind), wait=wait)
         sent = network.publish(persona, kind=row.kind, text=row.text, target=row.target,
                                idempotency_key=row.key, **extra)
     except Duplicate as e:
@@ -224,14 +246,11 @@ def send(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
 def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxItem:
     """Record the result and its event in one transaction."""
     now = utcnow()
-    done = {"status": Status.SENT.value, "remote_id": sent.remote_id, "url": sent.url,
-            "sent_at": sent.created_at, "updated_at": now, "last_error": None,
-            "next_attempt_at": None}
     stamp = db.to_db(now)
     with db.raw() as cursor:
         cursor.execute(db.sql(_MARK_SENT), {
-            "id": row.id, "status": Status.SENT.value, "remote_id": sent.remote_id,
-            "url": sent.url, "sent_at": db.to_db(sent.created_at), "updated_at": stamp})
+            "id": row.id, "status": _SENT, "remote_id": sent.remote_id, "url": sent.url,
+            "sent_at": db.to_db(sent.created_at), "updated_at": stamp})
         cursor.execute(db.sql(_INSERT_EVENT), {
             "at": stamp, "persona": row.persona, "kind": row.kind,
             # a post carried into a private persona is logged as imported (personas.carry)
@@ -240,7 +259,9 @@ def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxI
             "detail": how})
     # no session tracks the row (it was stored or loaded above): a change through the ORM's
     # attribute events would only be bookkeeping nobody reads
-    row.__dict__.update(done)
+    row.__dict__.update(status=_SENT, remote_id=sent.remote_id, url=sent.url,
+                        sent_at=sent.created_at, updated_at=now, last_error=None,
+                        next_attempt_at=None)
     return row
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 MAX_TEXT_BYTES = 64 * 1024  # far above any network's limit; keeps huge input out early
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NEVER = re.compile("[\ufffe\ufeff\uffff]")  # invalid in any post, by X's rules
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Letters that draw nothing: Hangul fillers, the blank Braille pattern.
 _BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
@@ -41,7 +42,7 @@ def check_text(text: str, *, required: bool = True) -> str:
     if size > MAX_TEXT_BYTES:
         raise BadInput(f"text is {_size(size)}; posts are short: keep it under 280 weighted "
                        "characters")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if _SURROGATE.search(text):
         raise BadInput("text is not valid Unicode (lone surrogate); pass UTF-8 text")
     if m := _CONTROL.search(text):
         raise BadInput(f"text contains control character U+{ord(m.group()):04X} at position "
@@ -235,10 +236,10 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
     error: PersonaError | None = None
     with db.holding():  # one database connection for the store, the send and the record
         # stored already claimed by this process: it sends what it stored
-        claimed = outbox.enqueue(routed.item, routed.decision, persona,
-                                 claim_for=outbox.worker_id(), media=media)
+        claimed, wait = outbox.store_claimed(routed.item, routed.decision, persona,
+                                             media=media)
         try:
-            row = outbox.send(claimed, network, persona)
+            row = outbox.send(claimed, network, persona, wait=wait)
         except NetworkError as e:
             error, row = e, claimed
     return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from personas.clock import REAL, Clock
 
@@ -48,8 +49,14 @@ class Budget:
         from personas import db
 
         with db.raw() as cursor:  # below SQLAlchemy: this runs before every post
-            cursor.execute(db.sql(_READ), {"persona": self.persona, "endpoint": endpoint})
-            row = cursor.fetchone()
+            return self.window_in(cursor, endpoint)
+
+    def window_in(self, cursor: Any, endpoint: str) -> Window | None:
+        """`window`, read with a DBAPI cursor of a transaction already open (`db.raw()`)."""
+        from personas import db
+
+        cursor.execute(db.sql(_READ), {"persona": self.persona, "endpoint": endpoint})
+        row = cursor.fetchone()
         now = self.clock.now()
         if row is not None:
             limit, remaining, reset_at = row[0], row[1], db.from_db(row[2]).timestamp()  # type: ignore[union-attr]
@@ -58,9 +65,10 @@ class Budget:
         limit = row[0] if row is not None else self.seeds.get(endpoint)
         return None if limit is None else Window(limit, limit, now + WINDOW)
 
-    def wait(self, endpoint: str) -> float:
-        """Seconds until a call to `endpoint` fits in its window (0: now)."""
-        w = self.window(endpoint)
+    def wait(self, endpoint: str, cursor: Any = None) -> float:
+        """Seconds until a call to `endpoint` fits in its window (0: now); read with
+        `cursor` when given, in its transaction."""
+        w = self.window(endpoint) if cursor is None else self.window_in(cursor, endpoint)
         if w is None or w.remaining > 0:
             return 0.0
         return max(w.reset_at - self.clock.now(), 0.0)
@@ -113,10 +121,13 @@ def learner(clock: Clock = REAL):  # type: ignore[no-untyped-def]
     return learn
 
 
-def check(persona: str, handle: str, endpoint: str, clock: Clock = REAL) -> None:
+def check(persona: str, handle: str, endpoint: str, clock: Clock = REAL,
+          wait: float | None = None) -> None:
     """Raise `RateLimited` when the budget knows the window is used up: the call would be
-    refused, so it is not made (the outbox retries the item at the reset time)."""
-    wait = Budget(persona, {}, clock).wait(endpoint)
+    refused, so it is not made (the outbox retries the item at the reset time). `wait`:
+    what `Budget.wait` said already, read with the item's own store."""
+    if wait is None:
+        wait = Budget(persona, {}, clock).wait(endpoint)
     if wait > 0:
         from personas.errors import RateLimited
 

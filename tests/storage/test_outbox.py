@@ -135,14 +135,14 @@ def test_what_a_post_writes_through_the_driver_reads_back_through_the_orm(backen
     item, decision, persona = routed("Written below the ORM")
     at = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)  # no microseconds: stored all the same
     with db.holding():
-        stored = outbox.enqueue(item, decision, persona, claim_for="host:1", media=[
+        stored, wait = outbox.store_claimed(item, decision, persona, media=[
             {"path": "/tmp/a.png", "alt": "a"}])
         sent = outbox._record_sent(stored, Sent("991", "https://sandbox.invalid/me/status/991",
                                                 at))
     [row] = rows()
     assert row.model_dump() == sent.model_dump()
-    assert (row.status, row.claimed_by, row.attempts, row.sent_at) == (
-        Status.SENT, "host:1", 1, at)
+    assert (row.status, row.claimed_by, row.attempts, row.sent_at, wait) == (
+        Status.SENT, outbox.worker_id(), 1, at, 0.0)
     assert row.created_at.tzinfo is UTC and row.claimed_at == row.created_at
     [event] = events()
     assert (event.at, event.item_id, event.remote_id, event.action) == (
