@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TypeVar
 
 import requests
@@ -206,9 +207,11 @@ class XNetwork:
     def _rate_hook(self, persona: Persona):  # type: ignore[no-untyped-def]
         """A requests hook telling `on_rate` what each answer's headers say."""
         def hook(response: requests.Response, *args: object, **kwargs: object) -> None:
+            if self.on_rate is None:
+                return
             state = rate_headers(response)
-            name = bucket(response.request.method or "", response.request.url or "")
-            if self.on_rate is not None and state and name:
+            name = state and bucket(response.request.method or "", response.request.url or "")
+            if state and name:
                 self.on_rate(persona.name, name, *state)
         return hook
 
@@ -565,7 +568,11 @@ BUCKETS = [(m, re.compile(p), b) for m, p, b in (
 def bucket(method: str, url: str) -> str | None:
     from urllib.parse import urlsplit
 
-    path = urlsplit(url).path
+    return _bucket(method, urlsplit(url).path)
+
+
+@lru_cache(maxsize=512)  # every post asks about the same path: match it once
+def _bucket(method: str, path: str) -> str | None:
     return next((b for m, p, b in BUCKETS if m == method and p.search(path)), None)
 
 
