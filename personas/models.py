@@ -84,10 +84,10 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
 
     id: int | None = Field(default=None, primary_key=True)
-    # read by time (reports and exports name a period); not indexed by persona or item:
-    # every index is a page more in each post's commit (migration 0009)
+    # read by persona and by time, never by item: each index is a page more in each post's
+    # commit (migration 0009)
     at: datetime = _when(default_factory=utcnow, index=True)
-    persona: str = Field(max_length=64)
+    persona: str = Field(max_length=64, index=True)
     action: str = Field(max_length=32)
     kind: str | None = Field(default=None, max_length=16)
     subject: str | None = Field(default=None, max_length=255)

@@ -72,3 +72,21 @@ def test_no_query_of_the_worker_queue_or_reports_reads_a_whole_table(persona_hom
     assert len(plans) >= 6, plans
     for statement, plan in plans.items():
         assert "SCAN items" not in plan and "SCAN events" not in plan, (statement, plan)
+        if "FROM events" in statement and "persona IN" in statement and "at >" not in statement:
+            # no lower bound in time: only the persona index keeps it to the persona's own
+            assert "persona=" in plan, (statement, plan)
+
+
+def test_the_events_export_of_one_persona_reads_only_its_events(persona_home):
+    from personas.reports import events
+
+    _fill(300)
+    query = events.Query(personas=["me"])
+    sql, params, _ = events._sqlite_page_sql(query)
+    rows, row_params = events._rows_sql("sqlite", query)
+    with db.engine().connect() as conn:
+        for statement, bound in ((sql, params), (rows, row_params)):
+            plan = " | ".join(r[-1] for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, tuple(bound) if isinstance(bound, list)
+                else bound).all())
+            assert "persona=" in plan, (statement, plan)
