@@ -200,10 +200,10 @@ def _carry(ctx: Context, dest: Persona, carry: Carry, settings: ImportSettings) 
     existing = _remember(dest.name, carry, key)
     if existing is not None:  # an earlier run stored it and stopped: the outbox has it
         return replace(carry, status="waiting", item_id=existing)
-    row, wait = outbox.store_claimed(routed.item, routed.decision, dest, key=key)
+    row, ready_at = outbox.store_claimed(routed.item, routed.decision, dest, key=key)
     _set_item(dest.name, carry.post.post_id, row.id)  # type: ignore[arg-type]
     try:
-        row = outbox.send(row, network, dest, wait=wait)
+        row = outbox.send(row, network, dest, ready_at=ready_at)
     except NetworkError as e:
         status = "failed" if outbox.get(row.id).status == "failed" else "queued"  # type: ignore[arg-type]
         return replace(carry, status=status, item_id=row.id, error=e.message)

@@ -108,11 +108,14 @@ _inherited: list[Any] = []  # a forked child's copy of its parent's connection: 
 
 
 def _after_fork_in_child() -> None:
-    """SQLite connections must not cross a fork: the child opens its own. The parent's is
-    kept referenced, not closed, so nothing of the parent's is touched from here."""
+    """Connections must not cross a fork: the child opens its own, its pool too. The
+    parent's are left as they are (referenced, never closed), so nothing of the parent's
+    is touched from here."""
     if _own.conn is not None:
         _inherited.append(_own.conn)
     _own.engine = _own.conn = None
+    if engine.cache_info().currsize:
+        engine().dispose(close=False)  # SQLAlchemy's way: a new pool, the old one left alone
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -132,9 +135,9 @@ def _own_connection(eng: Engine) -> Any:
 @contextmanager
 def holding() -> Iterator[None]:
     """Let the `raw()` blocks within use one pooled connection, taken from the pool once:
-    a post's short transactions (store, rate check, record) run on it one after another.
-    Between them it holds no transaction, so no lock either. (SQLite: `raw()` always uses
-    the thread's own connection.)"""
+    a post's two short transactions (the store with its rate-budget read, then the record)
+    run on it one after another. Between them it holds no transaction, so no lock either.
+    On SQLite it does nothing: `raw()` always uses the thread's own connection."""
     eng = engine()
     if _held.get() is not None or eng.dialect.name == "sqlite":
         yield
@@ -179,7 +182,19 @@ class _Transaction:
         finally:
             self.cursor.close()
             if self.pooled is not None:
-                self.pooled.close()  # back to the pool
+                self.pooled.close()  # back to the pool (which rolls back again, or drops it)
+            elif self.conn is _own.conn and self.conn.in_transaction:
+                # the rollback failed: kept, the connection would commit what this block
+                # wrote with the next one. Closing it rolls back; the thread opens another.
+                _forget_own()
+
+
+def _forget_own() -> None:
+    conn, _own.engine, _own.conn = _own.conn, None, None
+    try:
+        conn.close()
+    except Exception:  # noqa: BLE001 (it is being thrown away)
+        pass
 
 
 def raw() -> _Transaction:

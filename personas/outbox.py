@@ -82,7 +82,8 @@ def store_claimed(item: Item, decision: Decision, persona: Persona, *, key: str 
                   media: list[dict[str, str]] | None = None) -> tuple[OutboxItem, float]:
     """Store an item already claimed by this process, which sends it next (as `persona
     post` does), and read its rate budget in the same transaction. Returns the row and the
-    seconds until the budget allows the call, for `send(..., wait=)`."""
+    time (epoch seconds) from which the budget allows the call, 0 for now, for
+    `send(..., ready_at=)`."""
     return _store(item, decision, persona, key=key, media=media, claim_for=worker_id())
 
 
@@ -100,7 +101,7 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
         "created_at": stamp, "updated_at": stamp, "scheduled_at": db.to_db(scheduled_at),
         "attempts": 1 if claimed else 0, "claimed_by": claim_for,
         "claimed_at": stamp if claimed else None, "media": json.dumps(media) if media else None}
-    wait = 0.0
+    ready_at = 0.0
     with db.raw() as cursor:
         if db.postgres():
             cursor.execute(db.sql(_INSERT_ITEM + " RETURNING id"), values)
@@ -109,11 +110,12 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
             cursor.execute(db.sql(_INSERT_ITEM), values)
             values["id"] = cursor.lastrowid
         if claimed:
-            wait = ratelimit.Budget(persona.name, {}).wait(_endpoint(item.kind.value), cursor)
+            ready_at = ratelimit.Budget(persona.name, {}).ready_at(_endpoint(item.kind.value),
+                                                                  cursor)
     values.update(created_at=now, updated_at=now, scheduled_at=scheduled_at,
                   claimed_at=now if claimed else None, next_attempt_at=None, last_error=None,
                   remote_id=None, url=None, sent_at=None)
-    return _as_loaded(values), wait
+    return _as_loaded(values), ready_at
 
 
 def _endpoint(kind: str) -> str:
@@ -218,12 +220,12 @@ def _claim_for(persona: str, worker: str, now: datetime) -> OutboxItem | None:
 # --- sending -----------------------------------------------------------------------------
 
 def send(row: OutboxItem, network: Network, persona: Persona, *,
-         wait: float | None = None) -> OutboxItem:
+         ready_at: float | None = None) -> OutboxItem:
     """Publish a claimed item and record the outcome; re-raises the network's error.
-    `wait`: the rate budget as `store_claimed` read it (else it is read here)."""
+    `ready_at`: the rate budget as `store_claimed` read it (else it is read here)."""
     extra = {"media": json.loads(row.media)} if row.media else {}
     try:
-        ratelimit.check(persona.name, persona.handle, _endpoint(row.kind), wait=wait)
+        ratelimit.check(persona.name, persona.handle, _endpoint(row.kind), ready_at=ready_at)
         sent = network.publish(persona, kind=row.kind, text=row.text, target=row.target,
                                idempotency_key=row.key, **extra)
     except Duplicate as e:

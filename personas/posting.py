@@ -236,10 +236,10 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
     error: PersonaError | None = None
     with db.holding():  # one database connection for the store, the send and the record
         # stored already claimed by this process: it sends what it stored
-        claimed, wait = outbox.store_claimed(routed.item, routed.decision, persona,
+        claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona,
                                              media=media)
         try:
-            row = outbox.send(claimed, network, persona, wait=wait)
+            row = outbox.send(claimed, network, persona, ready_at=ready_at)
         except NetworkError as e:
             error, row = e, claimed
     return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]

@@ -1,10 +1,11 @@
 """One rate budget for every network call: per persona and endpoint, in the database.
 
-Before a call, `wait(endpoint)` says how long until the window has room; `spend` counts
-the call; `learn` takes what the network said (`x-rate-limit-*` headers) and `refused`
-what a 429 said. Windows are seeded with X's documented limits (or the sandbox's
-configured ones) until the network's own headers are seen. The rows live in the database,
-so separate runs (a sweep, the worker, `persona post`) share one budget.
+Before a call, `wait(endpoint)` says how long until the window has room (`ready_at`:
+from when); `spend` counts the call; `learn` takes what the network said
+(`x-rate-limit-*` headers) and `refused` what a 429 said. Windows are seeded with X's
+documented limits (or the sandbox's configured ones) until the network's own headers are
+seen. The rows live in the database, so separate runs (a sweep, the worker, `persona
+post`) share one budget.
 """
 
 from __future__ import annotations
@@ -65,13 +66,15 @@ class Budget:
         limit = row[0] if row is not None else self.seeds.get(endpoint)
         return None if limit is None else Window(limit, limit, now + WINDOW)
 
-    def wait(self, endpoint: str, cursor: Any = None) -> float:
-        """Seconds until a call to `endpoint` fits in its window (0: now); read with
+    def wait(self, endpoint: str) -> float:
+        """Seconds until a call to `endpoint` fits in its window (0: now)."""
+        return max(self.ready_at(endpoint) - self.clock.now(), 0.0)
+
+    def ready_at(self, endpoint: str, cursor: Any = None) -> float:
+        """When (epoch seconds) a call to `endpoint` fits in its window, 0 for now; read with
         `cursor` when given, in its transaction."""
         w = self.window(endpoint) if cursor is None else self.window_in(cursor, endpoint)
-        if w is None or w.remaining > 0:
-            return 0.0
-        return max(w.reset_at - self.clock.now(), 0.0)
+        return 0.0 if w is None or w.remaining > 0 else w.reset_at
 
     def spend(self, endpoint: str) -> None:
         """Count one call (before it is made: a call that fails still counts at X)."""
@@ -122,18 +125,17 @@ def learner(clock: Clock = REAL):  # type: ignore[no-untyped-def]
 
 
 def check(persona: str, handle: str, endpoint: str, clock: Clock = REAL,
-          wait: float | None = None) -> None:
+          ready_at: float | None = None) -> None:
     """Raise `RateLimited` when the budget knows the window is used up: the call would be
-    refused, so it is not made (the outbox retries the item at the reset time). `wait`:
-    what `Budget.wait` said already, read with the item's own store."""
-    if wait is None:
-        wait = Budget(persona, {}, clock).wait(endpoint)
-    if wait > 0:
+    refused, so it is not made (the outbox retries the item at the reset time).
+    `ready_at`: what `Budget.ready_at` said already, read with the item's own store."""
+    if ready_at is None:
+        ready_at = Budget(persona, {}, clock).ready_at(endpoint)
+    if ready_at > clock.now():
         from personas.errors import RateLimited
 
-        reset = clock.now() + wait
         raise RateLimited(f"rate limited: the {endpoint} rate limit for @{handle} is used up "
-                          f"until {until(reset)}; it is retried then", reset_at=reset)
+                          f"until {until(ready_at)}; it is retried then", reset_at=ready_at)
 
 
 def until(epoch: float) -> str:

@@ -53,14 +53,17 @@ def test_a_new_database_gets_a_new_connection(persona_home, tmp_path, monkeypatc
 def test_a_forked_child_opens_its_own_connection(persona_home):
     item, decision, persona = routed("before the fork")
     outbox.enqueue(item, decision, persona)
+    outbox.pending()  # the pool holds a connection of the parent's too
     parent = db._own.conn
+    with db.engine().connect() as conn:
+        pooled = conn.connection.driver_connection
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: store one item, say whether it used a connection of its own
         code = 1
         try:
             outbox.enqueue(item, decision, persona)
-            code = 0 if db._own.conn is not parent else 2
+            code = 0 if db._own.conn is not parent and db._own.conn is not pooled else 2
         finally:
             os.write(write, bytes([code]))
             os._exit(0)
@@ -71,3 +74,33 @@ def test_a_forked_child_opens_its_own_connection(persona_home):
     with db.raw() as cursor:
         cursor.execute("SELECT count(*) FROM items")
         assert cursor.fetchone()[0] == 3
+
+
+def test_a_block_whose_rollback_fails_leaves_nothing_for_the_next_block(persona_home):
+    import sqlite3
+
+    import pytest
+
+    item, decision, persona = routed("kept")
+    outbox.enqueue(item, decision, persona)
+
+    class RollbackFails:  # the thread's connection, but its rollback fails (a disk error)
+        def __init__(self, real: sqlite3.Connection) -> None:
+            self.real = real
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.real, name)
+
+        def rollback(self) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    real = db._own.conn
+    db._own.conn = RollbackFails(real)
+    with pytest.raises(sqlite3.OperationalError):
+        with db.raw() as cursor:
+            cursor.execute("DELETE FROM items")
+            raise ValueError("the block failed")
+    assert db._own.conn is None  # thrown away, not kept inside its transaction
+    with db.raw() as cursor:  # a new connection: the delete was never committed
+        cursor.execute("SELECT count(*) FROM items")
+        assert cursor.fetchone()[0] == 1

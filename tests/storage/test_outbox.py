@@ -95,6 +95,31 @@ def test_a_rate_limited_send_stays_queued_with_the_reset_time(backend):
     assert [e.item_id for e in events()] == [rows()[0].id]
 
 
+def test_the_budget_read_with_the_store_holds_an_item_until_its_reset_time_only(backend):
+    import time
+    from datetime import UTC, datetime
+
+    from personas.ratelimit import Budget
+
+    network = SandboxNetwork(NetworkConfig("sandbox", "sandbox"))
+    item, decision, persona = routed("held, then sent")
+    reset = time.time() + 0.5
+    Budget(persona.name, {}).learn("create_post", 100, 0, reset)  # the window is used up
+    held, ready_at = outbox.store_claimed(item, decision, persona)
+    assert abs(ready_at - reset) < 1e-5  # as stored: to the microsecond
+    with pytest.raises(RateLimited):
+        outbox.send(held, network, persona, ready_at=ready_at)
+    assert rows()[0].status == Status.QUEUED
+    late = rows()[0].next_attempt_at - datetime.fromtimestamp(reset, UTC)
+    assert abs(late.total_seconds()) < 1e-5  # the reset time itself, not later
+    time.sleep(max(reset - time.time(), 0) + 0.05)  # the window resets before the send
+    item, decision, persona = routed("stored while held, sent after the reset")
+    Budget(persona.name, {}).learn("create_post", 100, 0, time.time() + 0.3)
+    stored, ready_at = outbox.store_claimed(item, decision, persona)
+    time.sleep(0.4)
+    assert outbox.send(stored, network, persona, ready_at=ready_at).status == Status.SENT
+
+
 def test_a_duplicate_fails_the_item_for_good(backend):
     network = SandboxNetwork(NetworkConfig("sandbox", "sandbox"))
     for _ in range(2):
@@ -135,13 +160,13 @@ def test_what_a_post_writes_through_the_driver_reads_back_through_the_orm(backen
     item, decision, persona = routed("Written below the ORM")
     at = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)  # no microseconds: stored all the same
     with db.holding():
-        stored, wait = outbox.store_claimed(item, decision, persona, media=[
+        stored, ready_at = outbox.store_claimed(item, decision, persona, media=[
             {"path": "/tmp/a.png", "alt": "a"}])
         sent = outbox._record_sent(stored, Sent("991", "https://sandbox.invalid/me/status/991",
                                                 at))
     [row] = rows()
     assert row.model_dump() == sent.model_dump()
-    assert (row.status, row.claimed_by, row.attempts, row.sent_at, wait) == (
+    assert (row.status, row.claimed_by, row.attempts, row.sent_at, ready_at) == (
         Status.SENT, outbox.worker_id(), 1, at, 0.0)
     assert row.created_at.tzinfo is UTC and row.claimed_at == row.created_at
     [event] = events()
