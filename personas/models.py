@@ -78,6 +78,42 @@ class OutboxItem(SQLModel, table=True):
     media: str | None = Field(default=None, sa_type=Text)
 
 
+class StoredItem:
+    """An outbox item as the outbox has just stored (or sent) it, through the database
+    driver: OutboxItem's fields as plain attributes. A post reads a few dozen of them, and
+    through the ORM's instrumented attributes that costs more than the SQL that stored
+    them. Loaded items (the worker's, the queue's) are OutboxItem rows."""
+
+    id: int
+    key: str
+    persona: str
+    network: str
+    kind: str
+    text: str
+    target: str | None
+    reason: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    scheduled_at: datetime | None
+    next_attempt_at: datetime | None
+    attempts: int
+    last_error: str | None
+    claimed_by: str | None
+    claimed_at: datetime | None
+    remote_id: str | None
+    url: str | None
+    sent_at: datetime | None
+    media: str | None
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self.__dict__.update(values)
+
+    def model_dump(self) -> dict[str, object]:
+        """The fields, as OutboxItem.model_dump() gives them."""
+        return dict(self.__dict__)
+
+
 class Event(SQLModel, table=True):
     """One thing a persona did (posted, replied, followed, ...): the activity log."""
 

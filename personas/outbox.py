@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, text, update
 from sqlalchemy import select as core_select
-from sqlalchemy.orm import configure_mappers
 from sqlmodel import select
 
 from personas import db, ratelimit
@@ -33,7 +32,7 @@ from personas.errors import (
     RemoteRefused,
     Transient,
 )
-from personas.models import ACTIONS, OutboxItem, Status, utcnow
+from personas.models import ACTIONS, OutboxItem, Status, StoredItem, utcnow
 from personas.networks.base import Network, RemotePost, Sent, same_text
 from router.decide import Decision
 from router.items import Item
@@ -45,6 +44,7 @@ MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=10)  # a claim older than this, by a worker we cannot see, is stale
 RECONCILE_SLACK = timedelta(minutes=2)  # clock skew between us and the network
 ITEMS = OutboxItem.__table__  # type: ignore[attr-defined]
+Row = OutboxItem | StoredItem  # loaded through the ORM, or just stored by the outbox
 
 # The statements every post runs, below SQLAlchemy (see db.raw): with the ORM, or Core,
 # building a row and its statement cost more than SQLite's commit.
@@ -72,14 +72,14 @@ def worker_id() -> str:
 
 def enqueue(item: Item, decision: Decision, persona: Persona, *,
             scheduled_at: datetime | None = None, key: str | None = None,
-            media: list[dict[str, str]] | None = None) -> OutboxItem:
+            media: list[dict[str, str]] | None = None) -> StoredItem:
     """Store an item for the worker to send (at `scheduled_at`, else as soon as it can)."""
     row, _ = _store(item, decision, persona, scheduled_at=scheduled_at, key=key, media=media)
     return row
 
 
 def store_claimed(item: Item, decision: Decision, persona: Persona, *, key: str | None = None,
-                  media: list[dict[str, str]] | None = None) -> tuple[OutboxItem, float]:
+                  media: list[dict[str, str]] | None = None) -> tuple[StoredItem, float]:
     """Store an item already claimed by this process, which sends it next (as `persona
     post` does), and read its rate budget in the same transaction. Returns the row and the
     time (epoch seconds) from which the budget allows the call, 0 for now, for
@@ -90,7 +90,7 @@ def store_claimed(item: Item, decision: Decision, persona: Persona, *, key: str 
 def _store(item: Item, decision: Decision, persona: Persona, *,
            scheduled_at: datetime | None = None, key: str | None = None,
            media: list[dict[str, str]] | None = None,
-           claim_for: str | None = None) -> tuple[OutboxItem, float]:
+           claim_for: str | None = None) -> tuple[StoredItem, float]:
     now = utcnow()
     stamp = db.to_db(now)
     claimed = claim_for is not None
@@ -115,22 +115,12 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
     values.update(created_at=now, updated_at=now, scheduled_at=scheduled_at,
                   claimed_at=now if claimed else None, next_attempt_at=None, last_error=None,
                   remote_id=None, url=None, sent_at=None)
-    return _as_loaded(values), ready_at
+    return StoredItem(values), ready_at
 
 
 def _endpoint(kind: str) -> str:
     """The rate-limit bucket sending an item of this kind counts against."""
     return "repost" if kind == "repost" else "create_post"
-
-
-def _as_loaded(values: dict[str, object]) -> OutboxItem:
-    """The item as the ORM makes one from a row it loads. OutboxItem(**values) would do the
-    same work through pydantic's machinery, at a cost like the insert's."""
-    if not OutboxItem.__mapper__.configured:  # what the ORM does before it loads anything
-        configure_mappers()
-    row: OutboxItem = OutboxItem._sa_class_manager.new_instance()  # type: ignore[attr-defined]
-    row.__dict__.update(values)
-    return row
 
 
 def get(item_id: int) -> OutboxItem:
@@ -219,8 +209,8 @@ def _claim_for(persona: str, worker: str, now: datetime) -> OutboxItem | None:
 
 # --- sending -----------------------------------------------------------------------------
 
-def send(row: OutboxItem, network: Network, persona: Persona, *,
-         ready_at: float | None = None) -> OutboxItem:
+def send(row: Row, network: Network, persona: Persona, *,
+         ready_at: float | None = None) -> Row:
     """Publish a claimed item and record the outcome; re-raises the network's error.
     `ready_at`: the rate budget as `store_claimed` read it (else it is read here)."""
     extra = {"media": json.loads(row.media)} if row.media else {}
@@ -245,7 +235,7 @@ def send(row: OutboxItem, network: Network, persona: Persona, *,
     return _record_sent(row, sent)
 
 
-def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxItem:
+def _record_sent(row: Row, sent: Sent, how: str | None = None) -> Row:
     """Record the result and its event in one transaction."""
     now = utcnow()
     stamp = db.to_db(now)
@@ -267,7 +257,7 @@ def _record_sent(row: OutboxItem, sent: Sent, how: str | None = None) -> OutboxI
     return row
 
 
-def _earlier_attempt(row: OutboxItem, network: Network, persona: Persona) -> Sent | None:
+def _earlier_attempt(row: Row, network: Network, persona: Persona) -> Sent | None:
     find_sent = getattr(network, "find_sent", None)
     if row.attempts <= 1 or find_sent is None or row.kind == "repost":
         return None
@@ -277,7 +267,7 @@ def _earlier_attempt(row: OutboxItem, network: Network, persona: Persona) -> Sen
         return None
 
 
-def _record_failure(row: OutboxItem, error: NetworkError) -> None:
+def _record_failure(row: Row, error: NetworkError) -> None:
     """A refusal for good fails the item; anything else leaves it queued for a retry."""
     with db.session() as s:
         stored = s.get(OutboxItem, row.id)
@@ -311,7 +301,7 @@ def _record_failure(row: OutboxItem, error: NetworkError) -> None:
         row.next_attempt_at = stored.next_attempt_at
 
 
-def fail(row: OutboxItem, reason: str) -> None:
+def fail(row: Row, reason: str) -> None:
     """Fail a claimed item for good, for a reason of ours rather than the network's."""
     _record_failure(row, RemoteRefused(reason))
 

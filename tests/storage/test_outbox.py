@@ -185,6 +185,15 @@ def test_what_a_post_writes_through_the_driver_reads_back_through_the_orm(backen
         assert stored[1] == row.created_at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def test_a_stored_item_has_the_fields_of_an_outbox_row(backend):
+    from personas.models import StoredItem
+
+    assert list(StoredItem.__annotations__) == list(OutboxItem.model_fields)
+    item, decision, persona = routed("stored")
+    stored = outbox.enqueue(item, decision, persona)
+    assert stored.model_dump() == outbox.get(stored.id).model_dump()
+
+
 def test_a_failed_block_on_the_held_connection_keeps_nothing_and_the_next_one_works(backend):
     item, decision, persona = routed("Held connection")
     first = outbox.enqueue(item, decision, persona)
