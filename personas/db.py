@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
@@ -132,23 +130,31 @@ def _own_connection(eng: Engine) -> Any:
     return _own.conn
 
 
-@contextmanager
-def holding() -> Iterator[None]:
+class _Holding:
+    """`holding()`'s block."""
+
+    __slots__ = ("pooled", "token")
+
+    def __enter__(self) -> None:
+        self.pooled = None
+        eng = engine()
+        if _held.get() is not None or eng.dialect.name == "sqlite":
+            return
+        self.pooled = eng.raw_connection()
+        self.token = _held.set(self.pooled.driver_connection)  # the driver's: no proxy
+
+    def __exit__(self, *_: object) -> None:
+        if self.pooled is not None:
+            _held.reset(self.token)
+            self.pooled.close()  # back to the pool
+
+
+def holding() -> _Holding:
     """Let the `raw()` blocks within use one pooled connection, taken from the pool once:
     a post's two short transactions (the store with its rate-budget read, then the record)
     run on it one after another. Between them it holds no transaction, so no lock either.
     On SQLite it does nothing: `raw()` always uses the thread's own connection."""
-    eng = engine()
-    if _held.get() is not None or eng.dialect.name == "sqlite":
-        yield
-        return
-    pooled = eng.raw_connection()
-    token = _held.set(pooled.driver_connection)  # the driver's own: no proxy per call
-    try:
-        yield
-    finally:
-        _held.reset(token)
-        pooled.close()  # back to the pool
+    return _Holding()
 
 
 class _Transaction:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from personas.context import Context
-from personas.errors import BadInput, NotFound, PersonaError
+from personas.errors import BadInput, NetworkError, NotFound, PersonaError
 from router.decide import Decision, decide
 from router.items import Item, Kind, classify, post_link, post_links
 from router.policy import Persona
@@ -223,8 +223,8 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
          media: list[dict[str, str]] | None = None) -> Posted:
     """Store the routed item, then send it now (or leave it for the worker at `at`).
     A network failure leaves it queued."""
-    from personas import db, outbox
-    from personas.errors import NetworkError
+    import personas.db as db  # (SQLAlchemy: loaded only by the commands that store)
+    import personas.outbox as outbox
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
     network = ctx.network_for(persona)  # a network we cannot use refuses before storing

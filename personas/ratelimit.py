@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from personas import db
 from personas.clock import REAL, Clock
 
 WINDOW = 15 * 60
@@ -47,15 +48,11 @@ class Budget:
 
     def window(self, endpoint: str) -> Window | None:
         """The endpoint's current window; None when it has no known limit."""
-        from personas import db
-
         with db.raw() as cursor:  # below SQLAlchemy: this runs before every post
             return self.window_in(cursor, endpoint)
 
     def window_in(self, cursor: Any, endpoint: str) -> Window | None:
         """`window`, read with a DBAPI cursor of a transaction already open (`db.raw()`)."""
-        from personas import db
-
         cursor.execute(db.sql(_READ), {"persona": self.persona, "endpoint": endpoint})
         row = cursor.fetchone()
         now = self.clock.now()
@@ -94,7 +91,6 @@ class Budget:
 
     def _store(self, endpoint: str, limit: int, remaining: int, reset_at: float,
                learned: bool | None) -> None:
-        from personas import db
         from personas.models import RateBudget
 
         t = RateBudget.__table__
