@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
@@ -508,13 +509,17 @@ class FollowSettings:
     auto_unfollow: bool = False
 
 
+def _persona_tables(raw: dict[str, object], key: str,
+                    ) -> Iterator[tuple[str, object, tuple[str, ...]]]:
+    """(persona name, value, key path) of each [personas.NAME.key] table in the file."""
+    for name, value in raw.items():
+        if isinstance(value, dict) and key in value:
+            yield name, value[key], ("personas", name, key)
+
+
 def _follow_settings(c: _Checker, raw: dict[str, object]) -> dict[str, FollowSettings]:
     out = {}
-    for name, value in raw.items():
-        table = value.get("follow") if isinstance(value, dict) else None
-        if table is None:
-            continue
-        keypath = ("personas", name, "follow")
+    for name, table, keypath in _persona_tables(raw, "follow"):
         table = c.table(table, keypath)
         c.unknown(table, FOLLOW_KEYS, keypath)
         settings = FollowSettings()
@@ -577,11 +582,7 @@ class CommunitySettings:
 def _community_settings(c: _Checker, raw: dict[str, object],
                         personas: tuple[Persona, ...]) -> dict[str, CommunitySettings]:
     out = {p.name: CommunitySettings() for p in personas if p.private}
-    for name, value in raw.items():
-        table = value.get("community") if isinstance(value, dict) else None
-        if table is None:
-            continue
-        keypath = ("personas", name, "community")
+    for name, table, keypath in _persona_tables(raw, "community"):
         if name not in out:
             raise c.fail(keypath, "a public persona has no community to join",
                          f'remove the table, or set visibility = "private" on [personas.{name}]')
@@ -684,11 +685,7 @@ def _import_settings(c: _Checker, raw: dict[str, object],
                      personas: tuple[Persona, ...]) -> dict[str, ImportSettings]:
     by_name = {p.name: p for p in personas}
     out = {}
-    for name, value in raw.items():
-        table = value.get("import") if isinstance(value, dict) else None
-        if table is None:
-            continue
-        keypath = ("personas", name, "import")
+    for name, table, keypath in _persona_tables(raw, "import"):
         table = c.table(table, keypath)
         c.unknown(table, IMPORT_KEYS, keypath)
         if not by_name[name].private:

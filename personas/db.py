@@ -122,7 +122,7 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 def _own_connection(eng: Engine) -> Any:
     if _own.engine is not eng:  # first use in this thread, or the engine was replaced
         if _own.conn is not None:
-            _own.conn.close()
+            _forget_own()
         pooled = eng.raw_connection()  # made by the pool: same arguments, same pragmas
         conn = pooled.driver_connection
         pooled.detach()  # ... but not the pool's to hand out or to close
