@@ -16,6 +16,9 @@ command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus dbus-x11)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# The benches' smoke test compares with the sqlite3 CLI and reads /usr/bin/time's peak RSS.
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
