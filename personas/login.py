@@ -136,6 +136,13 @@ def verify(ctx: Context, persona: Persona) -> str:
     if account.handle.lower() != persona.handle.lower() or tokens.user_id != account.id:
         return (f"wrong account: the credentials act for @{account.handle}; run "
                 f"`persona login {persona.name}`")
-    if verified.account_id(persona.name, persona.network, persona.handle) != account.id:
+    recorded = verified.account_id(persona.name, persona.network, persona.handle)
+    if recorded is None:  # never verified on this database (a new or shared one): now it is
         verified.record(persona.name, persona.network, persona.handle, account.id)
+    elif recorded != account.id:
+        # @handle is now another account (renamed, or the credentials were replaced): what
+        # `persona login` verified stays until the user says otherwise, so nothing is sent
+        return (f"changed account: @{account.handle} is now X account {account.id}, not "
+                f"{recorded} verified at login; nothing is sent until `persona login "
+                f"{persona.name}`")
     return "ok"

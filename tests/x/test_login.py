@@ -161,6 +161,35 @@ def test_accounts_verify_checks_each_with_x(logged_in, cli):
     assert result.json()[0]["verified"] == "ok"
 
 
+def test_accounts_verify_does_not_accept_another_account_that_took_the_handle(logged_in, cli):
+    """The verified account renamed itself, another took @Jesse, and its tokens replaced ours
+    in the keyring: X says they act for @Jesse, but not for the account `persona login`
+    verified. Verify says so and keeps the verified id, so nothing is sent to the new one."""
+    from personas import credentials, verified
+
+    config, store = str(logged_in.config), logged_in.front.store
+    original = store.account("Jesse").id
+    with store.write() as db:
+        db.execute("UPDATE accounts SET handle = 'JesseOld' WHERE id = ?", (original,))
+    newcomer = store.ensure_account("Jesse").id
+    credentials.set_tokens("x", "Jesse", logged_in.issue("Jesse"))  # behind persona's back
+    result = cli("--config", config, "accounts", "--verify", "--json")
+    assert result.code == 1
+    assert result.json()[0]["verified"] == (
+        f"changed account: @Jesse is now X account {newcomer}, not {original} verified at "
+        "login; nothing is sent until `persona login me`")
+    assert verified.account_id("me", "x", "Jesse") == str(original)
+    posted = cli("--config", config, "post", "--as", "me", "for the old account only")
+    assert posted.code != 0 and "run `persona login me`" in posted.err
+    assert store.timeline("Jesse") == []
+    # Never verified on this database (a new one, or one shared from another machine):
+    # verify records the account the credentials act for.
+    verified.forget("me")
+    result = cli("--config", config, "accounts", "--verify", "--json")
+    assert result.json()[0]["verified"] == "ok"
+    assert verified.account_id("me", "x", "Jesse") == str(newcomer)
+
+
 def test_no_usable_keyring_is_one_line_naming_the_fixes(x_env, cli, monkeypatch):
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     import keyring.core
