@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from personas.errors import PersonaError, RateLimited
-from personas.sandbox.oauth import OAuthStore, Token, verify
+from personas.sandbox.oauth import Nonces, OAuthStore, Token, verify
 from personas.sandbox.store import Store
 from personas.sandbox.x_api import ApiError, Call, XApi, problem
 
@@ -62,6 +62,7 @@ class Front:
         self._local = threading.local()
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._nonces = Nonces()  # requests already accepted, whichever thread took them
         for handle, private in ready_personas:
             self.store.ensure_account(handle, private=private)
         self.server = _Server(("127.0.0.1", port), _handler(self))
@@ -74,7 +75,7 @@ class Front:
     def store(self) -> Store:
         if not hasattr(self._local, "store"):
             self._local.store = Store(self.db_path, limits=self.limits, clock=self.clock)
-            self._local.oauth = OAuthStore(self._local.store)
+            self._local.oauth = OAuthStore(self._local.store, self._nonces)
             self._local.api = XApi(self._local.store)
             self._local.routes = self._local.api.routes()
         return self._local.store

@@ -9,6 +9,7 @@ is what a client signs even when its traffic is sent to the loopback front.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -47,11 +48,40 @@ class Token:
     revoked: bool
 
 
-class OAuthStore:
-    """Apps and tokens of the sandbox, in the store's database."""
+NONCE_LIFETIME = 600  # oauthlib's timestamp window: a request is accepted 600 s either way
 
-    def __init__(self, store: Store) -> None:
+
+class Nonces:
+    """The nonces of the requests a front accepted, kept while their timestamps are still
+    accepted; one per front, shared by its threads (a connection's thread is new)."""
+
+    def __init__(self) -> None:
+        self._until: dict[tuple[str, str, str], float] = {}  # -> when it may be forgotten
+        self._lock = threading.Lock()
+        self._next_prune = 0.0
+
+    def use(self, client_key: str, token: str | None, nonce: str, timestamp: str) -> bool:
+        """Take a signed request's nonce; False when the same client and token already used
+        it, i.e. the request is a replay."""
+        now = time.time()
+        key = (client_key, token or "", nonce)
+        with self._lock:
+            if now >= self._next_prune:
+                self._until = {k: until for k, until in self._until.items() if until > now}
+                self._next_prune = now + 60
+            if self._until.get(key, 0.0) > now:
+                return False
+            self._until[key] = float(timestamp) + NONCE_LIFETIME
+            return True
+
+
+class OAuthStore:
+    """Apps and tokens of the sandbox, in the store's database; `nonces`, those of the
+    requests already accepted (the front's, so that every thread sees them)."""
+
+    def __init__(self, store: Store, nonces: Nonces | None = None) -> None:
         self.store = store
+        self.nonces = nonces if nonces is not None else Nonces()
         store.db.executescript(SCHEMA)
 
     def register_app(self, access_level: str = "read-write-dm") -> tuple[str, str]:
@@ -142,7 +172,7 @@ class _Validator(RequestValidator):
 
     def validate_timestamp_and_nonce(self, client_key, timestamp, nonce, request,  # type: ignore[no-untyped-def]
                                      request_token=None, access_token=None) -> bool:
-        return True  # the timestamp window is checked by oauthlib; nonces are not kept
+        return True  # oauthlib checks the window; `verify` takes the nonce once signed
 
     def validate_client_key(self, client_key: str, request) -> bool:  # type: ignore[no-untyped-def]
         return self.oauth.app(client_key) is not None
@@ -158,7 +188,8 @@ class _Validator(RequestValidator):
 
 def verify(oauth: OAuthStore, canonical_uri: str, method: str, body: str | None,
            headers: dict[str, str]) -> tuple[str | None, Token | None]:
-    """(consumer key, token) of a correctly signed request, or (None, None).
+    """(consumer key, token) of a correctly signed request, or (None, None); a replayed
+    one (its nonce already used by the same client and token) is not correctly signed.
 
     A request with a valid signature but a revoked or unknown token yields its token as
     None only when none was sent; a revoked one is returned so the caller can say so.
@@ -166,6 +197,10 @@ def verify(oauth: OAuthStore, canonical_uri: str, method: str, body: str | None,
     endpoint = SignatureOnlyEndpoint(_Validator(oauth))
     valid, request = endpoint.validate_request(canonical_uri, method, body, headers)
     if not valid or request is None:
+        return None, None
+    # Only a correctly signed request spends its nonce; sent again, it is refused as X does.
+    if not oauth.nonces.use(request.client_key, request.resource_owner_key, request.nonce,
+                            request.timestamp):
         return None, None
     token = oauth.token(request.resource_owner_key) if request.resource_owner_key else None
     if request.resource_owner_key and token is None:

@@ -54,6 +54,20 @@ def test_a_tampered_body_parameter_or_unsigned_request_is_refused(x_env):
     assert session.send(request).status_code == 401
 
 
+def test_a_replayed_request_is_refused_and_does_nothing(x_env):
+    """The same signed request, nonce and all, sent twice: X answers the copy 401."""
+    session, _ = _session(x_env, "Jesse")
+    request = requests.Request("POST", f"{API}/2/tweets", json={"text": "said once"},
+                               auth=session.auth).prepare()
+    assert session.send(request).status_code == 201
+    replayed = session.send(request)
+    assert replayed.status_code == 401
+    assert replayed.json()["detail"] == "Unauthorized"
+    assert [p.text for p in x_env.front.store.timeline("Jesse")] == ["said once"]
+    # a fresh signature (a new nonce) for the same thing is a new request
+    assert session.post(f"{API}/2/tweets", json={"text": "said twice"}).status_code == 201
+
+
 def test_revoked_tokens_are_refused(x_env, cli):
     session, _ = _session(x_env, "JesseStay")
     assert session.get(f"{API}/2/users/me").status_code == 200
