@@ -336,28 +336,43 @@ class XNetwork:
     def timeline(self, persona: Persona, limit: int = 50) -> list[RemotePost]:
         return [m.post for m in self.recent_posts(persona, limit)]
 
-    def recent_posts(self, persona: Persona, limit: int = 100) -> list[PostMetrics]:
-        """The persona's own most recent posts, newest first, with public metrics."""
+    def recent_posts(self, persona: Persona, limit: int = 100, *,
+                     since: datetime | None = None) -> list[PostMetrics]:
+        """The persona's own most recent posts (those from `since` on, when given), newest
+        first, with public metrics: page after page of 100, X's most, up to `limit`. X
+        keeps the last 3,200 of an account's posts within reach."""
         client = self.client(persona)
-        response = self._call(persona, lambda: client.get_users_tweets(
-            self._my_id(persona), max_results=max(5, min(limit, 100)), tweet_fields=TWEET_FIELDS,
-            user_auth=True))
-        out = []
-        for tweet in (response.data or [])[:limit]:
-            m = tweet.public_metrics or {}
-            out.append(PostMetrics(self._remote(tweet, persona.handle), m.get("like_count", 0),
-                                   m.get("retweet_count", m.get("repost_count", 0)),
-                                   m.get("reply_count", 0), m.get("quote_count", 0),
-                                   m.get("impression_count", 0)))
-        return out
+        start = None if since is None else since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        out: list[PostMetrics] = []
+        token: str | None = None
+        while len(out) < limit:
+            def page(token: str | None = token) -> tweepy.Response:
+                return client.get_users_tweets(  # type: ignore[no-any-return]
+                    self._my_id(persona), max_results=max(5, min(limit - len(out), 100)),
+                    start_time=start, pagination_token=token, tweet_fields=TWEET_FIELDS,
+                    user_auth=True)
+            response = self._call(persona, page)
+            for tweet in response.data or []:
+                m = tweet.public_metrics or {}
+                out.append(PostMetrics(self._remote(tweet, persona.handle),
+                                       m.get("like_count", 0),
+                                       m.get("retweet_count", m.get("repost_count", 0)),
+                                       m.get("reply_count", 0), m.get("quote_count", 0),
+                                       m.get("impression_count", 0)))
+            token = (response.meta or {}).get("next_token")
+            if not token or not response.data:
+                break
+        return out[:limit]
 
     def post_metrics(self, persona: Persona, since: datetime,
                      limit: int = 100) -> list[PostStats]:
-        """Public metrics of the persona's posts since `since`, for `persona sync metrics`."""
+        """Public metrics of the persona's posts since `since`, for `persona sync metrics`:
+        every page X gives from then on, up to `limit` posts."""
         return [PostStats(m.post.id, m.post.kind, m.post.created_at, likes=m.likes,
                           reposts=m.reposts, replies=m.replies, quotes=m.quotes,
                           impressions=m.impressions)
-                for m in self.recent_posts(persona, limit) if m.post.created_at >= since]
+                for m in self.recent_posts(persona, limit, since=since)
+                if m.post.created_at >= since]
 
     def account_counts(self, persona: Persona) -> AccountCounts:
         client = self.client(persona)

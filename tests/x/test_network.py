@@ -175,6 +175,29 @@ def test_metrics_and_follower_counts_for_reports(logged_in):
     assert counts.followers == 1 and counts.following == 0
 
 
+def test_metrics_read_every_page_since_the_start_not_only_the_newest_100(logged_in):
+    from datetime import UTC, datetime, timedelta
+
+    store = logged_in.front.store
+    logged_in.front.limits["create_post"] = 1_000  # a history, not 15 minutes' worth
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    for i in range(230):
+        store.publish("Jesse", kind="original", text=f"post number {i}", target=None,
+                      idempotency_key=None)
+    network, me = logged_in.network(), logged_in.persona("me")
+    calls: list[str] = []
+    client = network.client(me)
+    client.session.hooks["response"].append(lambda r, *a, **k: calls.append(r.url))
+    stats = network.post_metrics(me, since, limit=1000)
+    assert len(stats) == 230 and len({s.id for s in stats}) == 230
+    assert [s.created_at for s in stats] == sorted((s.created_at for s in stats), reverse=True)
+    assert len(calls) == 3  # 100 + 100 + 30: X's most per page
+    assert all("start_time=" in url for url in calls)
+    calls.clear()
+    assert len(network.post_metrics(me, since, limit=150)) == 150
+    assert len(calls) == 2 and "max_results=50" in calls[1]  # only what is still wanted
+
+
 def test_report_engagement_by_kind_uses_the_items_own_kind(logged_in, cli):
     config = str(logged_in.config)
     assert cli("--config", config, "post", "https://other.example.org/essay worth it").code == 0
