@@ -340,7 +340,9 @@ class XNetwork:
                      since: datetime | None = None) -> list[PostMetrics]:
         """The persona's own most recent posts (those from `since` on, when given), newest
         first, with public metrics: page after page of 100, X's most, up to `limit`. X
-        keeps the last 3,200 of an account's posts within reach."""
+        keeps the last 3,200 of an account's posts within reach. When X's rate limit stops
+        the reading after the first page (some access levels allow one read per 15
+        minutes), the newest posts read so far are what it gives."""
         client = self.client(persona)
         start = None if since is None else since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         out: list[PostMetrics] = []
@@ -351,7 +353,12 @@ class XNetwork:
                     self._my_id(persona), max_results=max(5, min(limit - len(out), 100)),
                     start_time=start, pagination_token=token, tweet_fields=TWEET_FIELDS,
                     user_auth=True)
-            response = self._call(persona, page)
+            try:
+                response = self._call(persona, page)
+            except RateLimited:
+                if not out:
+                    raise
+                break
             for tweet in response.data or []:
                 m = tweet.public_metrics or {}
                 out.append(PostMetrics(self._remote(tweet, persona.handle),

@@ -48,7 +48,7 @@ class Token:
     revoked: bool
 
 
-NONCE_LIFETIME = 600  # oauthlib's timestamp window: a request is accepted 600 s either way
+TIMESTAMP_LIFETIME = 600  # a request is accepted 600 s either way of its timestamp (as X)
 
 
 class Nonces:
@@ -71,7 +71,9 @@ class Nonces:
                 self._next_prune = now + 60
             if self._until.get(key, 0.0) > now:
                 return False
-            self._until[key] = float(timestamp) + NONCE_LIFETIME
+            # oauthlib took the timestamp (ten digits, an integer) and accepts it up to and
+            # including `timestamp + TIMESTAMP_LIFETIME`: the nonce is kept a second longer
+            self._until[key] = int(timestamp) + TIMESTAMP_LIFETIME + 1
             return True
 
 
@@ -154,6 +156,7 @@ class _Validator(RequestValidator):
     dummy_client = "dummy-client"
     dummy_access_token = "dummy-token"
     allowed_signature_methods = ("HMAC-SHA1",)
+    timestamp_lifetime = TIMESTAMP_LIFETIME
 
     def __init__(self, oauth: OAuthStore) -> None:
         super().__init__()

@@ -176,10 +176,16 @@ def test_metrics_and_follower_counts_for_reports(logged_in):
 
 
 def test_metrics_read_every_page_since_the_start_not_only_the_newest_100(logged_in):
+    import time
     from datetime import UTC, datetime, timedelta
 
     store = logged_in.front.store
     logged_in.front.limits["create_post"] = 1_000  # a history, not 15 minutes' worth
+    store.clock = lambda: time.time() - 3600  # 80 posts of an hour ago ...
+    for i in range(80):
+        store.publish("Jesse", kind="original", text=f"old post {i}", target=None,
+                      idempotency_key=None)
+    store.clock = time.time  # ... and 230 of the last minutes
     since = datetime.now(UTC) - timedelta(minutes=5)
     for i in range(230):
         store.publish("Jesse", kind="original", text=f"post number {i}", target=None,
@@ -191,11 +197,30 @@ def test_metrics_read_every_page_since_the_start_not_only_the_newest_100(logged_
     stats = network.post_metrics(me, since, limit=1000)
     assert len(stats) == 230 and len({s.id for s in stats}) == 230
     assert [s.created_at for s in stats] == sorted((s.created_at for s in stats), reverse=True)
-    assert len(calls) == 3  # 100 + 100 + 30: X's most per page
+    assert len(calls) == 3  # 100 + 100 + 30, X's most per page: the old posts are not read
     assert all("start_time=" in url for url in calls)
     calls.clear()
     assert len(network.post_metrics(me, since, limit=150)) == 150
     assert len(calls) == 2 and "max_results=50" in calls[1]  # only what is still wanted
+
+
+def test_metrics_keep_the_pages_read_when_the_rate_limit_stops_the_reading(logged_in):
+    from datetime import UTC, datetime, timedelta
+
+    from personas.errors import RateLimited
+
+    store = logged_in.front.store
+    logged_in.front.limits["create_post"] = 1_000
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    for i in range(150):
+        store.publish("Jesse", kind="original", text=f"post number {i}", target=None,
+                      idempotency_key=None)
+    logged_in.front.limits["user_posts"] = 1  # one read per 15 minutes, as on some levels
+    network, me = logged_in.network(), logged_in.persona("me")
+    stats = network.post_metrics(me, since, limit=1000)
+    assert len(stats) == 100  # the newest page; the next sync reads on
+    with pytest.raises(RateLimited):  # nothing read at all: that is said
+        network.post_metrics(me, since, limit=1000)
 
 
 def test_report_engagement_by_kind_uses_the_items_own_kind(logged_in, cli):
