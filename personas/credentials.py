@@ -139,7 +139,10 @@ def set_app(network: str, keys: AppKeys) -> None:
 
 
 def get_app(network: str) -> AppKeys | None:
-    data = _get(_app_entry(network))
+    return _app_keys(_get(_app_entry(network)))
+
+
+def _app_keys(data: dict[str, str] | None) -> AppKeys | None:
     return None if data is None else AppKeys(data["consumer_key"], data["consumer_secret"])
 
 
@@ -149,7 +152,10 @@ def set_tokens(network: str, handle: str, tokens: Tokens) -> None:
 
 
 def get_tokens(network: str, handle: str) -> Tokens | None:
-    data = _get(_account_entry(network, handle))
+    return _tokens(_get(_account_entry(network, handle)))
+
+
+def _tokens(data: dict[str, str] | None) -> Tokens | None:
     return None if data is None else Tokens(data["access_token"], data["access_token_secret"])
 
 
@@ -158,9 +164,7 @@ def get_account(network: str, handle: str) -> tuple[AppKeys | None, Tokens | Non
     entries = (_app_entry(network), _account_entry(network, handle))
     app, tokens = (_parse(entry, value) for entry, value in zip(
         entries, _call(_read_all, entries), strict=True))
-    return (None if app is None else AppKeys(app["consumer_key"], app["consumer_secret"]),
-            None if tokens is None else Tokens(tokens["access_token"],
-                                               tokens["access_token_secret"]))
+    return _app_keys(app), _tokens(tokens)
 
 
 def delete_tokens(network: str, handle: str) -> bool:

@@ -94,6 +94,11 @@ def _detail(response: requests.Response | None) -> str:
     return "; ".join(filter(None, [body.get("detail")] + parts))[:300] or "no detail"
 
 
+def _start_time(when: datetime | None) -> str | None:
+    """A `start_time` as X's v2 reads take it: UTC, to the second."""
+    return None if when is None else when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _when(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M UTC")
 
@@ -344,7 +349,7 @@ class XNetwork:
         the reading after the first page (some access levels allow one read per 15
         minutes), the newest posts read so far are what it gives."""
         client = self.client(persona)
-        start = None if since is None else since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        start = _start_time(since)
         out: list[PostMetrics] = []
         token: str | None = None
         while len(out) < limit:
@@ -393,7 +398,7 @@ class XNetwork:
                  after: datetime | None = None) -> list[RemotePost]:
         """The newest mentions (one page of 100) after `since_id`, and at or after `after`."""
         client = self.client(persona)
-        start = None if after is None else after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        start = _start_time(after)
         response = self._call(persona, lambda: client.get_users_mentions(
             self._my_id(persona), since_id=since_id, start_time=start, max_results=100,
             tweet_fields=TWEET_FIELDS, expansions=["author_id"], user_auth=True))
