@@ -4,7 +4,10 @@ Both sides post N items (default 200) over real HTTP to `persona sandbox serve`,
 in its own process and checks every OAuth signature. persona's side is what `persona post`
 does for each item after start-up: route it, store it in the outbox, send it through
 tweepy, record the result and the activity log (process start-up is bench/startup.sh's
-business). The bare side is `client.create_tweet(text=...)` in a loop.
+business), in a process that posts one item after another, as the bench's 200 are: each
+post's result is committed with the next post's store, one commit a post, and the last
+one's at the end of the round, in persona's time. The bare side is
+`client.create_tweet(text=...)` in a loop.
 
 Each side is set up once before anything is timed, as a run of persona or of the bare loop
 is: the bare loop reads its credentials and makes its client; persona reads the keyring and
@@ -79,8 +82,10 @@ def log_in(config: Path, server_home: Path) -> None:
 
 
 def persona_side(config: Path):  # type: ignore[no-untyped-def]
-    """What `persona post TEXT` does for each item after start-up."""
-    from personas import posting
+    """What `persona post TEXT` does for each item after start-up, in a process that posts
+    one item after another: each post's result is committed with the next post's store,
+    and `flush` commits the last one (timed, at the end of each round)."""
+    from personas import outbox, posting
     from personas.context import Context
 
     ctx = Context(config)
@@ -88,7 +93,7 @@ def persona_side(config: Path):  # type: ignore[no-untyped-def]
     def post(text: str) -> None:
         result = posting.post(ctx, posting.route(ctx, text))
         assert result.status == "sent", result
-    return post
+    return post, outbox.flush
 
 
 def tweepy_side(config: Path):  # type: ignore[no-untyped-def]
@@ -105,11 +110,13 @@ def tweepy_side(config: Path):  # type: ignore[no-untyped-def]
 
 
 def one_round(sides: dict[str, Callable[[str], object]], tag: str, count: int,
-              block: int, persona_first: bool = False) -> dict[str, float]:
+              block: int, persona_first: bool = False,
+              finish: dict[str, Callable[[], object]] | None = None) -> dict[str, float]:
     """Both sides post `count` items, in alternating blocks of `block` posts (ABBA order),
     so a change in the machine's load falls on both alike; each side's time is the sum of
-    its blocks. With block = count, each side posts its whole 200 in one go. Which side
-    opens the round is `persona_first`: the rounds take turns."""
+    its blocks, and of its `finish` (persona: committing the last post's result). With
+    block = count, each side posts its whole 200 in one go. Which side opens the round is
+    `persona_first`: the rounds take turns."""
     spent = {"persona": 0.0, "tweepy": 0.0}
     order = ["persona", "tweepy"] if persona_first else ["tweepy", "persona"]
     for b, first in enumerate(range(0, count, block)):
@@ -119,6 +126,10 @@ def one_round(sides: dict[str, Callable[[str], object]], tag: str, count: int,
             for i in range(first, min(first + block, count)):
                 post(f"{name} {tag} post {i}")
             spent[name] += time.perf_counter() - start
+    for name, done in (finish or {}).items():
+        start = time.perf_counter()
+        done()
+        spent[name] += time.perf_counter() - start
     return spent
 
 
@@ -147,12 +158,15 @@ def main() -> None:
             # Each side is set up once and warmed up before anything is timed: the bare loop
             # reads its credentials and makes its client above, persona reads the keyring and
             # the verified account id at its first post; both open their connection then.
-            sides = {"persona": persona_side(config), "tweepy": tweepy_side(config)}
-            one_round(sides, "warm-up", 5, 5)
+            persona_post, persona_flush = persona_side(config)
+            sides = {"persona": persona_post, "tweepy": tweepy_side(config)}
+            finish = {"persona": persona_flush}
+            one_round(sides, "warm-up", 5, 5, finish=finish)
             times: dict[str, list[float]] = {"persona": [], "tweepy": []}
             for r in range(args.rounds):
                 spent = one_round(sides, f"r{r}", args.posts,
-                                  max(1, min(args.block, args.posts)), persona_first=r % 2 == 1)
+                                  max(1, min(args.block, args.posts)), persona_first=r % 2 == 1,
+                                  finish=finish)
                 for name, seconds in spent.items():
                     times[name].append(seconds)
         finally:

@@ -7,8 +7,10 @@ Alembic; when it already is, Alembic is not even imported.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import sys
 import threading
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -71,6 +73,9 @@ def engine() -> Engine:
         raise ConfigError("PERSONA_DATABASE_URL is not a database URL persona can use; write "
                           "postgresql://USER@HOST/DATABASE (or sqlite:///PATH)") from None
     migrate(eng)
+    # Whatever opens a connection through SQLAlchemy (a session, engine().connect()) reads
+    # the writes `later` holds as committed: they are committed first.
+    event.listen(eng, "engine_connect", lambda _conn: flush())
     return eng
 
 
@@ -112,6 +117,7 @@ def _after_fork_in_child() -> None:
     if _own.conn is not None:
         _inherited.append(_own.conn)
     _own.engine = _own.conn = None
+    _later.forget()  # the parent's to commit, not the child's too
     if engine.cache_info().currsize:
         engine().dispose(close=False)  # SQLAlchemy's way: a new pool, the old one left alone
 
@@ -158,13 +164,14 @@ def holding() -> _Holding:
 
 
 class _Transaction:
-    """`raw()`'s block: the cursor in, commit or rollback out."""
+    """`raw()`'s block: the cursor in, commit or rollback out. The writes `later` holds go
+    first, in the same transaction; if it does not commit, they are held again."""
 
-    __slots__ = ("conn", "pooled", "cursor")
+    __slots__ = ("conn", "pooled", "cursor", "engine", "carried")
 
     def __enter__(self) -> Any:
         self.pooled = None
-        eng = engine()
+        self.engine = eng = engine()
         if eng.dialect.name == "sqlite":
             self.conn = _own_connection(eng)
         else:
@@ -173,19 +180,31 @@ class _Transaction:
                 self.pooled = eng.raw_connection()
                 self.conn = self.pooled.driver_connection
         self.cursor = self.conn.cursor()
+        self.carried = _take(eng) if _later.writes else ()
+        if self.carried:
+            try:
+                for statement, params in self.carried:
+                    self.cursor.execute(sql(statement), params)
+            except BaseException:
+                self.__exit__(*sys.exc_info())
+                raise
         return self.cursor
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        committed = False
         try:
             if kind is None:
                 try:
                     self.conn.commit()
+                    committed = True
                 except BaseException:
                     self.conn.rollback()
                     raise
             else:
                 self.conn.rollback()
         finally:
+            if self.carried and not committed:
+                _later.put_back(self.engine, self.carried)
             self.cursor.close()
             if self.pooled is not None:
                 self.pooled.close()  # back to the pool (which rolls back again, or drops it)
@@ -205,10 +224,82 @@ def _forget_own() -> None:
 
 def raw() -> _Transaction:
     """A DBAPI cursor in one transaction: committed when the block ends (the commit has
-    reached the database when this returns, see docs/reliability.md), rolled back when it
-    raises. On SQLite the connection is the thread's own; elsewhere the one `holding()`
+    reached the database when this returns, see docs/reliability.md), with the writes
+    `later` held, rolled back when it raises. On SQLite the connection is the thread's own; elsewhere the one `holding()`
     holds, else one from the pool."""
     return _Transaction()
+
+
+# --- writes that go with the next transaction ---------------------------------------------
+# A post's result (its item marked sent, its event) need not cost a commit of its own: it
+# is committed with the next transaction the process opens (the next post's store, most
+# often), before anything of this process reads the database, and at exit. A crash loses
+# only what is held then, the result of the last post: its item is found in `sending` and
+# reconciled against the network, as after a crash between the network's answer and the
+# record (docs/reliability.md).
+
+
+class _Later:
+    """The writes `later` holds, for the engine they were made for."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.engine: Engine | None = None
+        self.writes: list[tuple[str, dict[str, Any]]] = []
+
+    def add(self, eng: Engine, writes: tuple[tuple[str, dict[str, Any]], ...]) -> None:
+        with self.lock:
+            if self.engine is not eng:
+                # another database (only tests replace the engine): what was held for the
+                # old one cannot go to this one
+                self.engine, self.writes = eng, []
+            self.writes.extend(writes)
+
+    def take(self, eng: Engine) -> list[tuple[str, dict[str, Any]]]:
+        with self.lock:
+            taken, self.writes = (self.writes if self.engine is eng else []), []
+        return taken
+
+    def put_back(self, eng: Engine, writes: Any) -> None:
+        with self.lock:
+            if self.engine is eng:
+                self.writes[:0] = writes
+
+    def forget(self) -> None:
+        """In a forked child: the parent's writes are the parent's to commit. (The lock is
+        new too: another thread of the parent may have held it at the fork.)"""
+        self.lock, self.engine, self.writes = threading.Lock(), None, []
+
+
+_later = _Later()
+_take = _later.take
+
+
+def later(*writes: tuple[str, dict[str, Any]]) -> None:
+    """Commit these (statement, parameters) writes, all together, with the next transaction
+    this process opens, whatever opens it: a `raw()` block, a session, `flush()`, exit."""
+    _later.add(engine(), writes)
+
+
+def flush() -> None:
+    """Commit what `later` holds, now. Raises what the database raised; the writes are
+    held again then."""
+    if _later.writes:
+        with raw():
+            pass
+
+
+def _flush_at_exit() -> None:
+    try:
+        flush()
+    except Exception as e:  # noqa: BLE001 (at exit: say it in one line)
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        print(f"persona: could not record the last result ({first}); the item stays "
+              "`sending` until `persona worker` reconciles it with the network",
+              file=sys.stderr)
+
+
+atexit.register(_flush_at_exit)
 
 
 @cache

@@ -67,7 +67,20 @@ def new_key() -> str:
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """host:pid, the claim of this process (made once per process: every post asks)."""
+    global _worker_id
+    if _worker_id is None:
+        _worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    return _worker_id
+
+
+def _forget_worker_id() -> None:
+    global _worker_id
+    _worker_id = None
+
+
+_worker_id: str | None = None
+os.register_at_fork(after_in_child=_forget_worker_id)  # a child claims as itself
 
 
 def enqueue(item: Item, decision: Decision, persona: Persona, *,
@@ -210,9 +223,11 @@ def _claim_for(persona: str, worker: str, now: datetime) -> OutboxItem | None:
 # --- sending -----------------------------------------------------------------------------
 
 def send(row: Row, network: Network, persona: Persona, *,
-         ready_at: float | None = None) -> Row:
+         ready_at: float | None = None, record_later: bool = False) -> Row:
     """Publish a claimed item and record the outcome; re-raises the network's error.
-    `ready_at`: the rate budget as `store_claimed` read it (else it is read here)."""
+    `ready_at`: the rate budget as `store_claimed` read it (else it is read here).
+    `record_later`: a success is committed with the process's next transaction (see
+    `db.later`), as `persona post` does; a failure is always recorded at once."""
     extra = {"media": json.loads(row.media)} if row.media else {}
     try:
         ratelimit.check(persona.name, persona.handle, _endpoint(row.kind), ready_at=ready_at)
@@ -232,23 +247,32 @@ def send(row: Row, network: Network, persona: Persona, *,
     except Exception as e:  # anything else must not leave the item claimed forever
         _record_failure(row, Transient(f"{type(e).__name__}: {e}"))
         raise
-    return _record_sent(row, sent)
+    return _record_sent(row, sent, later=record_later)
 
 
-def _record_sent(row: Row, sent: Sent, how: str | None = None) -> Row:
-    """Record the result and its event in one transaction."""
+def flush() -> None:
+    """Commit the results that `send(..., record_later=True)` left for the next transaction."""
+    db.flush()
+
+
+def _record_sent(row: Row, sent: Sent, how: str | None = None, later: bool = False) -> Row:
+    """Record the result and its event in one transaction: now, or `later` (db.later)."""
     now = utcnow()
     stamp = db.to_db(now)
-    with db.raw() as cursor:
-        cursor.execute(db.sql(_MARK_SENT), {
-            "id": row.id, "status": _SENT, "remote_id": sent.remote_id, "url": sent.url,
-            "sent_at": db.to_db(sent.created_at), "updated_at": stamp})
-        cursor.execute(db.sql(_INSERT_EVENT), {
+    writes = ((_MARK_SENT, {
+        "id": row.id, "status": _SENT, "remote_id": sent.remote_id, "url": sent.url,
+        "sent_at": db.to_db(sent.created_at), "updated_at": stamp}), (_INSERT_EVENT, {
             "at": stamp, "persona": row.persona, "kind": row.kind,
             # a post carried into a private persona is logged as imported (personas.carry)
             "action": IMPORTED if row.key.startswith(CARRY_KEY_PREFIX) else ACTIONS[row.kind],
             "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,
-            "detail": how})
+            "detail": how}))
+    if later:
+        db.later(*writes)
+    else:
+        with db.raw() as cursor:
+            for statement, params in writes:
+                cursor.execute(db.sql(statement), params)
     # no session tracks the row (it was stored or loaded above): a change through the ORM's
     # attribute events would only be bookkeeping nobody reads
     row.__dict__.update(status=_SENT, remote_id=sent.remote_id, url=sent.url,

@@ -222,7 +222,9 @@ def when_for(ctx: Context, persona_name: str, text: str) -> datetime:
 def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
          media: list[dict[str, str]] | None = None) -> Posted:
     """Store the routed item, then send it now (or leave it for the worker at `at`).
-    A network failure leaves it queued."""
+    A network failure leaves it queued. A success is recorded with this process's next
+    transaction (its next post's store, anything that reads the database, `outbox.flush()`,
+    exit): one commit a post rather than two, for a process that posts many."""
     import personas.db as db  # (SQLAlchemy: loaded only by the commands that store)
     import personas.outbox as outbox
 
@@ -239,7 +241,9 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
         claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona,
                                              media=media)
         try:
-            row = outbox.send(claimed, network, persona, ready_at=ready_at)
+            # its result is committed with the next transaction: the next post's store, a
+            # read, `outbox.flush()`, or exit
+            row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
         except NetworkError as e:
             error, row = e, claimed
     return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]

@@ -148,6 +148,9 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
         message(f"warning: {warning}")
     when = posting.when_for(c, decision.persona, at) if at is not None else None
     result = posting.post(c, routed, at=when, media=images or None)
+    from personas import outbox
+
+    outbox.flush()  # the result is committed before it is reported
     if json:
         emit_json({**result.to_json(), "warnings": list(routed.warnings)})
     elif when is not None:
