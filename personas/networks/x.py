@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import requests
 import tweepy
@@ -593,8 +594,6 @@ BUCKETS = [(m, re.compile(p), b) for m, p, b in (
 
 
 def bucket(method: str, url: str) -> str | None:
-    from urllib.parse import urlsplit
-
     return _bucket(method, urlsplit(url).path)
 
 
