@@ -12,7 +12,6 @@ import os
 import re
 import sys
 import threading
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -93,9 +92,6 @@ def session() -> Session:
 # parameters, and `sql()` gives each dialect its own form. Everything else uses the ORM.
 
 
-_held: ContextVar[Any] = ContextVar("persona_held_connection", default=None)
-
-
 class _Own(threading.local):
     """SQLite: each thread's own connection for `raw()`, kept open for the thread's life.
     Taking one from the pool and giving it back costs more than a post's own SQL; a
@@ -136,33 +132,6 @@ def _own_connection(eng: Engine) -> Any:
     return _own.conn
 
 
-class _Holding:
-    """`holding()`'s block."""
-
-    __slots__ = ("pooled", "token")
-
-    def __enter__(self) -> None:
-        self.pooled = None
-        eng = engine()
-        if _held.get() is not None or eng.dialect.name == "sqlite":
-            return
-        self.pooled = eng.raw_connection()
-        self.token = _held.set(self.pooled.driver_connection)  # the driver's: no proxy
-
-    def __exit__(self, *_: object) -> None:
-        if self.pooled is not None:
-            _held.reset(self.token)
-            self.pooled.close()  # back to the pool
-
-
-def holding() -> _Holding:
-    """Let the `raw()` blocks within use one pooled connection, taken from the pool once:
-    a post's two short transactions (the store with its rate-budget read, then the record)
-    run on it one after another. Between them it holds no transaction, so no lock either.
-    On SQLite it does nothing: `raw()` always uses the thread's own connection."""
-    return _Holding()
-
-
 class _Transaction:
     """`raw()`'s block: the cursor in, commit or rollback out. The writes `later` holds go
     first, in the same transaction; if it does not commit, they are held again."""
@@ -175,10 +144,8 @@ class _Transaction:
         if eng.dialect.name == "sqlite":
             self.conn = _own_connection(eng)
         else:
-            self.conn = _held.get()
-            if self.conn is None:
-                self.pooled = eng.raw_connection()
-                self.conn = self.pooled.driver_connection
+            self.pooled = eng.raw_connection()
+            self.conn = self.pooled.driver_connection
         self.cursor = self.conn.cursor()
         self.carried = _take(eng) if _later.writes else ()
         if self.carried:
@@ -223,10 +190,10 @@ def _forget_own() -> None:
 
 
 def raw() -> _Transaction:
-    """A DBAPI cursor in one transaction: committed when the block ends (the commit has
-    reached the database when this returns, see docs/reliability.md), with the writes
-    `later` held, rolled back when it raises. On SQLite the connection is the thread's own; elsewhere the one `holding()`
-    holds, else one from the pool."""
+    """A DBAPI cursor in one transaction: committed, with the writes `later` holds, when
+    the block ends (the commit has reached the database when this returns, see
+    docs/reliability.md); rolled back when it raises. On SQLite the connection is the
+    thread's own; elsewhere one from the pool."""
     return _Transaction()
 
 

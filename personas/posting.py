@@ -225,8 +225,7 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
     A network failure leaves it queued. A success is recorded with this process's next
     transaction (its next post's store, anything that reads the database, `outbox.flush()`,
     exit): one commit a post rather than two, for a process that posts many."""
-    import personas.db as db  # (SQLAlchemy: loaded only by the commands that store)
-    import personas.outbox as outbox
+    import personas.outbox as outbox  # (SQLAlchemy: loaded only by the commands that store)
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
     network = ctx.network_for(persona)  # a network we cannot use refuses before storing
@@ -236,16 +235,14 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
         return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                       None, None, scheduled_at=at)
     error: PersonaError | None = None
-    with db.holding():  # one database connection for the store, the send and the record
-        # stored already claimed by this process: it sends what it stored
-        claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona,
-                                             media=media)
-        try:
-            # its result is committed with the next transaction: the next post's store, a
-            # read, `outbox.flush()`, or exit
-            row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
-        except NetworkError as e:
-            error, row = e, claimed
+    # stored already claimed by this process: it sends what it stored
+    claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona, media=media)
+    try:
+        # its result is committed with the next transaction: the next post's store, a
+        # read, `outbox.flush()`, or exit
+        row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
+    except NetworkError as e:
+        error, row = e, claimed
     return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                   row.remote_id, row.url, error)
 
