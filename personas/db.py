@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -150,8 +151,8 @@ class _Transaction:
         self.carried = _take(eng) if _later.writes else ()
         if self.carried:
             try:
-                for statement, params in self.carried:
-                    self.cursor.execute(sql(statement), params)
+                for write in self.carried:
+                    write(self.cursor)
             except BaseException:
                 self.__exit__(*sys.exc_info())
                 raise
@@ -206,23 +207,26 @@ def raw() -> _Transaction:
 # record (docs/reliability.md).
 
 
+Write = Callable[[Any], None]  # given a DBAPI cursor, inside the transaction
+
+
 class _Later:
     """The writes `later` holds, for the engine they were made for."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.engine: Engine | None = None
-        self.writes: list[tuple[str, dict[str, Any]]] = []
+        self.writes: list[Write] = []
 
-    def add(self, eng: Engine, writes: tuple[tuple[str, dict[str, Any]], ...]) -> None:
+    def add(self, eng: Engine, write: Write) -> None:
         with self.lock:
             if self.engine is not eng:
                 # another database (only tests replace the engine): what was held for the
                 # old one cannot go to this one
                 self.engine, self.writes = eng, []
-            self.writes.extend(writes)
+            self.writes.append(write)
 
-    def take(self, eng: Engine) -> list[tuple[str, dict[str, Any]]]:
+    def take(self, eng: Engine) -> list[Write]:
         with self.lock:
             taken, self.writes = (self.writes if self.engine is eng else []), []
         return taken
@@ -242,10 +246,11 @@ _later = _Later()
 _take = _later.take
 
 
-def later(*writes: tuple[str, dict[str, Any]]) -> None:
-    """Commit these (statement, parameters) writes, all together, with the next transaction
-    this process opens, whatever opens it: a `raw()` block, a session, `flush()`, exit."""
-    _later.add(engine(), writes)
+def later(write: Write) -> None:
+    """Run `write(cursor)` in the next transaction this process opens, whatever opens it: a
+    `raw()` block, a session, `flush()`, exit. It may run more than once (a commit whose
+    outcome is unknown is tried again): write what still holds then, conditionally."""
+    _later.add(engine(), write)
 
 
 def flush() -> None:
@@ -254,6 +259,12 @@ def flush() -> None:
     if _later.writes:
         with raw():
             pass
+
+
+def drop_later() -> None:
+    """Forget what `later` holds: its caller has said it is not recorded."""
+    with _later.lock:
+        _later.writes = []
 
 
 def _flush_at_exit() -> None:

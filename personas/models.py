@@ -118,12 +118,12 @@ class Event(SQLModel, table=True):
     """One thing a persona did (posted, replied, followed, ...): the activity log."""
 
     __tablename__ = "events"
-    # read by persona and time, never by item: one index, as each index is a page more in
-    # each post's commit (migrations 0009, 0010)
+    # read by persona and time, or by time alone (an export of every persona), never by
+    # item: each index is a page more in each post's commit (migrations 0009, 0010)
     __table_args__ = (Index("ix_events_persona_at", "persona", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _when(default_factory=utcnow)
+    at: datetime = _when(default_factory=utcnow, index=True)
     persona: str = Field(max_length=64)
     action: str = Field(max_length=32)
     kind: str | None = Field(default=None, max_length=16)

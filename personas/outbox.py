@@ -268,7 +268,7 @@ def _record_sent(row: Row, sent: Sent, how: str | None = None, later: bool = Fal
             "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,
             "detail": how}))
     if later:
-        db.later(*writes)
+        db.later(lambda cursor: _write_sent_if_sending(cursor, *writes))
     else:
         with db.raw() as cursor:
             for statement, params in writes:
@@ -279,6 +279,16 @@ def _record_sent(row: Row, sent: Sent, how: str | None = None, later: bool = Fal
                         sent_at=sent.created_at, updated_at=now, last_error=None,
                         next_attempt_at=None)
     return row
+
+
+def _write_sent_if_sending(cursor, mark: tuple[str, dict[str, object]],  # type: ignore[no-untyped-def]
+                           event: tuple[str, dict[str, object]]) -> None:
+    """A held result, written only while its item is still `sending`: by the time it is
+    committed, a worker may have reconciled the item (the process sat idle past the claim's
+    lease), or this is a second try after a commit whose outcome was not known."""
+    cursor.execute(db.sql(mark[0] + " AND status = :sending"), {**mark[1], "sending": _SENDING})
+    if cursor.rowcount == 1:
+        cursor.execute(db.sql(event[0]), event[1])
 
 
 def _earlier_attempt(row: Row, network: Network, persona: Persona) -> Sent | None:

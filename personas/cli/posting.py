@@ -148,9 +148,7 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
         message(f"warning: {warning}")
     when = posting.when_for(c, decision.persona, at) if at is not None else None
     result = posting.post(c, routed, at=when, media=images or None)
-    from personas import outbox
-
-    outbox.flush()  # the result is committed before it is reported
+    _record(result)
     if json:
         emit_json({**result.to_json(), "warnings": list(routed.warnings)})
     elif when is not None:
@@ -166,6 +164,21 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
         message(f"{result.error.message}; item {result.id} is kept in the outbox "
                 f"({result.status}), see `persona queue`")
         raise typer.Exit(result.error.exit_code)
+
+
+def _record(result) -> None:  # type: ignore[no-untyped-def]
+    """Commit the post's result before it is reported. If the database fails now, the post
+    is out all the same: say so, once, and leave the item to the worker's reconciling."""
+    from personas import db
+
+    try:
+        db.flush()
+    except Exception as e:  # noqa: BLE001 (the driver's error, whichever database)
+        db.drop_later()  # not again at exit: the item stays `sending` for the worker
+        first = (str(getattr(e, "orig", None) or e).strip().splitlines() or [type(e).__name__])
+        message(f"posted at {result.url}, but not recorded: database error ({first[0]}); "
+                f"item {result.id} stays `sending` until `persona worker` reconciles it")
+        raise typer.Exit(ExitCode.REMOTE_FAILURE) from None
 
 
 def _refusal(routed) -> str:  # type: ignore[no-untyped-def]

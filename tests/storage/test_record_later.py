@@ -97,6 +97,49 @@ def test_held_writes_are_held_again_when_their_transaction_rolls_back():
     assert status(result.id) == ("sent", 1)
 
 
+def test_a_held_result_does_not_write_over_an_item_reconciled_meanwhile():
+    # The process sat idle past the claim's lease, and a worker elsewhere found the post on
+    # the network and recorded it; then the held result is committed.
+    ctx = Context(None)
+    result = post(ctx, "reconciled while its result was held")
+    conn = sqlite3.connect(_db_file())
+    conn.execute("UPDATE items SET status = 'sent' WHERE id = ?", (result.id,))
+    conn.execute("INSERT INTO events (at, persona, action, item_id, detail) VALUES "
+                 "('2026-12-02 10:00:00.000000', 'me', 'posted', ?, '{\"reconciled\": true}')",
+                 (result.id,))
+    conn.commit()
+    conn.close()
+    outbox.flush()
+    assert status(result.id) == ("sent", 1)
+    [(detail,)] = outside(f"SELECT detail FROM events WHERE item_id = {result.id}")
+    assert detail == '{"reconciled": true}'
+
+
+def test_persona_post_commits_its_result_before_it_prints_it(cli):
+    done = cli("post", "--json", "printed once it is recorded")
+    assert done.code == 0, done.err
+    assert status(done.json()["id"]) == ("sent", 1)  # type: ignore[index]
+
+
+def test_a_result_the_database_refuses_is_said_once_and_left_to_the_worker(cli, monkeypatch):
+    def locked() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "flush", locked)
+        done = cli("post", "posted, then not recorded")
+    assert done.code == 1
+    [line] = [x for x in done.err.splitlines() if "no accounts.toml" not in x]
+    assert line.startswith("persona: posted at https://sandbox.invalid/"), line
+    assert "database is locked" in line and "`persona worker`" in line, line
+    item_id = int(line.split("item ")[1].split()[0])
+    assert db._later.writes == []  # not tried again at exit
+    assert status(item_id) == ("sending", 0)
+    worker = cli("worker", "--once", "--json")
+    assert worker.code == 0 and json.loads(worker.out)["reconciled"] == 1, worker.err
+    assert status(item_id) == ("sent", 1)
+
+
 SCRIPT = """
 import os, sys
 from personas import posting
