@@ -148,7 +148,7 @@ class _Transaction:
             self.pooled = eng.raw_connection()
             self.conn = self.pooled.driver_connection
         self.cursor = self.conn.cursor()
-        self.carried = _take(eng) if _later.writes else ()
+        self.carried = _later.take(eng) if _later.writes else ()
         if self.carried:
             try:
                 for write in self.carried:
@@ -236,6 +236,10 @@ class _Later:
             if self.engine is eng:
                 self.writes[:0] = writes
 
+    def drop(self) -> None:
+        with self.lock:
+            self.writes = []
+
     def forget(self) -> None:
         """In a forked child: the parent's writes are the parent's to commit. (The lock is
         new too: another thread of the parent may have held it at the fork.)"""
@@ -243,7 +247,6 @@ class _Later:
 
 
 _later = _Later()
-_take = _later.take
 
 
 def later(write: Write) -> None:
@@ -263,16 +266,14 @@ def flush() -> None:
 
 def drop_later() -> None:
     """Forget what `later` holds: its caller has said it is not recorded."""
-    with _later.lock:
-        _later.writes = []
+    _later.drop()
 
 
 def _flush_at_exit() -> None:
     try:
         flush()
     except Exception as e:  # noqa: BLE001 (at exit: say it in one line)
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        print(f"persona: could not record the last result ({first}); the item stays "
+        print(f"persona: could not record the last result ({first_line(e)}); the item stays "
               "`sending` until `persona worker` reconciles it with the network",
               file=sys.stderr)
 
@@ -333,9 +334,14 @@ def _missing_table(e: DBAPIError) -> bool:
     return "no such table" in message or "does not exist" in message
 
 
-def _unreachable(eng: Engine, e: Exception) -> StorageError:
+def first_line(e: BaseException) -> str:
+    """The first line of a database error (the driver's own, under SQLAlchemy's wrapper)."""
     lines = str(getattr(e, "orig", None) or e).strip().splitlines()
-    first = lines[0] if lines else type(e).__name__
+    return lines[0] if lines else type(e).__name__
+
+
+def _unreachable(eng: Engine, e: Exception) -> StorageError:
+    first = first_line(e)
     where = eng.url.render_as_string(hide_password=True)
     fix = ("move the file aside to start afresh, or set PERSONA_HOME elsewhere"
            if eng.dialect.name == "sqlite" else

@@ -56,6 +56,7 @@ _INSERT_ITEM = (f"INSERT INTO items ({', '.join(_STORED)}) "
 _MARK_SENT = ("UPDATE items SET status = :status, remote_id = :remote_id, url = :url, "
               "sent_at = :sent_at, updated_at = :updated_at, last_error = NULL, "
               "next_attempt_at = NULL WHERE id = :id")
+_MARK_SENT_IF_SENDING = _MARK_SENT + " AND status = :sending"  # a held result (db.later)
 _QUEUED, _SENDING, _SENT = Status.QUEUED.value, Status.SENDING.value, Status.SENT.value
 _INSERT_EVENT = ("INSERT INTO events (at, persona, action, kind, subject, item_id, remote_id, "
                  "detail) VALUES (:at, :persona, :action, :kind, :subject, :item_id, "
@@ -259,20 +260,19 @@ def _record_sent(row: Row, sent: Sent, how: str | None = None, later: bool = Fal
     """Record the result and its event in one transaction: now, or `later` (db.later)."""
     now = utcnow()
     stamp = db.to_db(now)
-    writes = ((_MARK_SENT, {
-        "id": row.id, "status": _SENT, "remote_id": sent.remote_id, "url": sent.url,
-        "sent_at": db.to_db(sent.created_at), "updated_at": stamp}), (_INSERT_EVENT, {
-            "at": stamp, "persona": row.persona, "kind": row.kind,
-            # a post carried into a private persona is logged as imported (personas.carry)
-            "action": IMPORTED if row.key.startswith(CARRY_KEY_PREFIX) else ACTIONS[row.kind],
-            "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,
-            "detail": how}))
+    mark = {"id": row.id, "status": _SENT, "remote_id": sent.remote_id, "url": sent.url,
+            "sent_at": db.to_db(sent.created_at), "updated_at": stamp}
+    event = {"at": stamp, "persona": row.persona, "kind": row.kind,
+             # a post carried into a private persona is logged as imported (personas.carry)
+             "action": IMPORTED if row.key.startswith(CARRY_KEY_PREFIX) else ACTIONS[row.kind],
+             "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,
+             "detail": how}
     if later:
-        db.later(lambda cursor: _write_sent_if_sending(cursor, *writes))
+        db.later(lambda cursor: _write_sent_if_sending(cursor, mark, event))
     else:
         with db.raw() as cursor:
-            for statement, params in writes:
-                cursor.execute(db.sql(statement), params)
+            cursor.execute(db.sql(_MARK_SENT), mark)
+            cursor.execute(db.sql(_INSERT_EVENT), event)
     # no session tracks the row (it was stored or loaded above): a change through the ORM's
     # attribute events would only be bookkeeping nobody reads
     row.__dict__.update(status=_SENT, remote_id=sent.remote_id, url=sent.url,
@@ -281,14 +281,14 @@ def _record_sent(row: Row, sent: Sent, how: str | None = None, later: bool = Fal
     return row
 
 
-def _write_sent_if_sending(cursor, mark: tuple[str, dict[str, object]],  # type: ignore[no-untyped-def]
-                           event: tuple[str, dict[str, object]]) -> None:
+def _write_sent_if_sending(cursor, mark: dict[str, object],  # type: ignore[no-untyped-def]
+                           event: dict[str, object]) -> None:
     """A held result, written only while its item is still `sending`: by the time it is
     committed, a worker may have reconciled the item (the process sat idle past the claim's
     lease), or this is a second try after a commit whose outcome was not known."""
-    cursor.execute(db.sql(mark[0] + " AND status = :sending"), {**mark[1], "sending": _SENDING})
+    cursor.execute(db.sql(_MARK_SENT_IF_SENDING), {**mark, "sending": _SENDING})
     if cursor.rowcount == 1:
-        cursor.execute(db.sql(event[0]), event[1])
+        cursor.execute(db.sql(_INSERT_EVENT), event)
 
 
 def _earlier_attempt(row: Row, network: Network, persona: Persona) -> Sent | None:

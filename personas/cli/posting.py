@@ -175,8 +175,8 @@ def _record(result) -> None:  # type: ignore[no-untyped-def]
         db.flush()
     except Exception as e:  # noqa: BLE001 (the driver's error, whichever database)
         db.drop_later()  # not again at exit: the item stays `sending` for the worker
-        first = (str(getattr(e, "orig", None) or e).strip().splitlines() or [type(e).__name__])
-        message(f"posted at {result.url}, but not recorded: database error ({first[0]}); "
+        message(f"posted at {result.url}, but not recorded: database error "
+                f"({db.first_line(e)}); "
                 f"item {result.id} stays `sending` until `persona worker` reconciles it")
         raise typer.Exit(ExitCode.REMOTE_FAILURE) from None
 
