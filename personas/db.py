@@ -137,7 +137,10 @@ class _Transaction:
     """`raw()`'s block: the cursor in, commit or rollback out. The writes `later` holds go
     first, in the same transaction; if it does not commit, they are held again."""
 
-    __slots__ = ("conn", "pooled", "cursor", "engine", "carried")
+    __slots__ = ("conn", "pooled", "cursor", "engine", "carried", "carry")
+
+    def __init__(self, carry: bool) -> None:
+        self.carry = carry
 
     def __enter__(self) -> Any:
         self.pooled = None
@@ -148,7 +151,7 @@ class _Transaction:
             self.pooled = eng.raw_connection()
             self.conn = self.pooled.driver_connection
         self.cursor = self.conn.cursor()
-        self.carried = _later.take(eng) if _later.writes else ()
+        self.carried = _later.take(eng) if self.carry and _later.writes else ()
         if self.carried:
             try:
                 for write in self.carried:
@@ -190,12 +193,14 @@ def _forget_own() -> None:
         pass
 
 
-def raw() -> _Transaction:
+def raw(carry: bool = True) -> _Transaction:
     """A DBAPI cursor in one transaction: committed, with the writes `later` holds, when
     the block ends (the commit has reached the database when this returns, see
     docs/reliability.md); rolled back when it raises. On SQLite the connection is the
-    thread's own; elsewhere one from the pool."""
-    return _Transaction()
+    thread's own; elsewhere one from the pool. `carry=False` leaves the held writes held:
+    for a post's store, when they are committed while its request is out (`persona post`
+    to X), rather than before it."""
+    return _Transaction(carry)
 
 
 # --- writes that go with the next transaction ---------------------------------------------
@@ -262,6 +267,15 @@ def flush() -> None:
     if _later.writes:
         with raw():
             pass
+
+
+def flush_quietly() -> None:
+    """`flush`, for work done while a request is out (networks.base.meanwhile): when the
+    database refuses, the writes stay held for the next transaction, which says so."""
+    try:
+        flush()
+    except Exception:  # noqa: BLE001 (held again: the next transaction commits or raises)
+        pass
 
 
 def drop_later() -> None:

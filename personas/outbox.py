@@ -93,18 +93,21 @@ def enqueue(item: Item, decision: Decision, persona: Persona, *,
 
 
 def store_claimed(item: Item, decision: Decision, persona: Persona, *, key: str | None = None,
-                  media: list[dict[str, str]] | None = None) -> tuple[StoredItem, float]:
+                  media: list[dict[str, str]] | None = None,
+                  carry: bool = True) -> tuple[StoredItem, float]:
     """Store an item already claimed by this process, which sends it next (as `persona
     post` does), and read its rate budget in the same transaction. Returns the row and the
     time (epoch seconds) from which the budget allows the call, 0 for now, for
-    `send(..., ready_at=)`."""
-    return _store(item, decision, persona, key=key, media=media, claim_for=worker_id())
+    `send(..., ready_at=)`. `carry=False`: the results `db.later` holds are not committed
+    with it (see `db.raw`)."""
+    return _store(item, decision, persona, key=key, media=media, claim_for=worker_id(),
+                  carry=carry)
 
 
 def _store(item: Item, decision: Decision, persona: Persona, *,
            scheduled_at: datetime | None = None, key: str | None = None,
            media: list[dict[str, str]] | None = None,
-           claim_for: str | None = None) -> tuple[StoredItem, float]:
+           claim_for: str | None = None, carry: bool = True) -> tuple[StoredItem, float]:
     now = utcnow()
     stamp = db.to_db(now)
     claimed = claim_for is not None
@@ -116,7 +119,7 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
         "attempts": 1 if claimed else 0, "claimed_by": claim_for,
         "claimed_at": stamp if claimed else None, "media": json.dumps(media) if media else None}
     ready_at = 0.0
-    with db.raw() as cursor:
+    with db.raw(carry) as cursor:
         if db.postgres():
             cursor.execute(db.sql(_INSERT_ITEM + " RETURNING id"), values)
             values["id"] = cursor.fetchone()[0]
