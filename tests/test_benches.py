@@ -30,6 +30,9 @@ def test_x_post_bench_prints_its_ratio() -> None:
     assert figures["posts"] == 6 and figures["rounds"] == 2 and figures["target"] == 1.25
     assert figures["persona_s"] > 0 and figures["tweepy_s"] > 0
     assert figures["ratio_of_totals"] > 0
+    # the ratio is the median of the rounds' own ratios (of two: their mean)
+    [first, second] = figures["round_ratios"]
+    assert abs(figures["ratio"] - (first + second) / 2) < 0.002
     assert "ratio" in proc.stderr
 
 
