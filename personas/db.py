@@ -135,7 +135,8 @@ def _own_connection(eng: Engine) -> Any:
 
 class _Transaction:
     """`raw()`'s block: the cursor in, commit or rollback out. The writes `later` holds go
-    first, in the same transaction; if it does not commit, they are held again."""
+    first, in the same transaction (unless `carry` is off and they are not overdue); if it
+    does not commit, they are held again."""
 
     __slots__ = ("conn", "pooled", "cursor", "engine", "carried", "carry")
 
@@ -151,7 +152,8 @@ class _Transaction:
             self.pooled = eng.raw_connection()
             self.conn = self.pooled.driver_connection
         self.cursor = self.conn.cursor()
-        self.carried = _later.take(eng) if self.carry and _later.writes else ()
+        self.carried = (_later.take(eng) if _later.writes and (self.carry or _later.overdue)
+                        else ())
         if self.carried:
             try:
                 for write in self.carried:
@@ -168,6 +170,8 @@ class _Transaction:
                 try:
                     self.conn.commit()
                     committed = True
+                    if self.carried:
+                        _later.settled()
                 except BaseException:
                     self.conn.rollback()
                     raise
@@ -222,6 +226,9 @@ class _Later:
         self.lock = threading.Lock()
         self.engine: Engine | None = None
         self.writes: list[Write] = []
+        # their commit while a request was out did not happen (`flush_quietly`): the next
+        # transaction takes them, whatever it asked, and raises what the database says
+        self.overdue = False
 
     def add(self, eng: Engine, write: Write) -> None:
         with self.lock:
@@ -241,14 +248,20 @@ class _Later:
             if self.engine is eng:
                 self.writes[:0] = writes
 
+    def settled(self) -> None:
+        """A transaction that carried writes committed: none are overdue any more."""
+        with self.lock:
+            if not self.writes:
+                self.overdue = False
+
     def drop(self) -> None:
         with self.lock:
-            self.writes = []
+            self.writes, self.overdue = [], False
 
     def forget(self) -> None:
         """In a forked child: the parent's writes are the parent's to commit. (The lock is
         new too: another thread of the parent may have held it at the fork.)"""
-        self.lock, self.engine, self.writes = threading.Lock(), None, []
+        self.lock, self.engine, self.writes, self.overdue = threading.Lock(), None, [], False
 
 
 _later = _Later()
@@ -270,12 +283,20 @@ def flush() -> None:
 
 
 def flush_quietly() -> None:
-    """`flush`, for work done while a request is out (networks.base.meanwhile): when the
-    database refuses, the writes stay held for the next transaction, which says so."""
+    """`flush`, for work done while a request is out (networks.base.meanwhile), where an
+    error is nobody's to report. When the database refuses, or this thread is inside a
+    transaction of its own (committing would commit that too), the writes stay held and
+    become overdue: the next transaction commits them, even a post's store that asked not
+    to carry them, or raises the database's error before that post's request."""
+    if not _later.writes:
+        return
+    if _own.conn is not None and _own.conn.in_transaction:
+        _later.overdue = True
+        return
     try:
         flush()
-    except Exception:  # noqa: BLE001 (held again: the next transaction commits or raises)
-        pass
+    except Exception:  # noqa: BLE001 (held again, and overdue: see above)
+        _later.overdue = True
 
 
 def drop_later() -> None:

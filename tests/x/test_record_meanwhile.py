@@ -19,6 +19,27 @@ from personas.networks import base
 from personas.networks.x import Rebase
 
 
+@pytest.fixture
+def pg_backend(monkeypatch: pytest.MonkeyPatch):
+    """A database of its own on the PostgreSQL server, set before anyone logs in."""
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import _reset_engine
+    from tests.storage.conftest import PG_ADMIN, _pg_url
+
+    name = f"persona_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    monkeypatch.setenv("PERSONA_DATABASE_URL", _pg_url(name))
+    _reset_engine()
+    yield
+    _reset_engine()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def outside(query: str) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(Path(os.environ["PERSONA_HOME"]) / "persona.db")
     try:
@@ -45,32 +66,35 @@ def test_the_last_result_is_committed_while_the_next_request_is_out(logged_in):
     assert status(first.id) == ("sending", 0)  # held
     # X takes 1.5 s over the next post: the first's result is committed meanwhile
     logged_in.front.inject(path="/2/tweets", answer_after=1.5)
-    second: list[posting.Posted] = []
-    thread = threading.Thread(target=lambda: second.append(post(ctx, "the second of two")))
+    second: list[tuple[posting.Posted, float]] = []
+    thread = threading.Thread(
+        target=lambda: second.append((post(ctx, "the second of two"), time.monotonic())))
     thread.start()
-    seen: list[tuple[tuple[str, int], bool]] = []
-    deadline = time.monotonic() + 1.3
-    while time.monotonic() < deadline and not seen:
+    seen_at = None
+    while seen_at is None and thread.is_alive():
         if status(first.id) == ("sent", 1):
-            seen.append((status(first.id), thread.is_alive()))
+            seen_at = time.monotonic()
         time.sleep(0.01)
-    thread.join(10)
-    assert seen == [(("sent", 1), True)]  # committed before the answer came
-    assert status(second[0].id) == ("sending", 0)  # and now the second's is held
+    thread.join(30)
+    [(result, answered_at)] = second
+    assert seen_at is not None and seen_at < answered_at  # committed before the answer came
+    assert status(result.id) == ("sending", 0)  # and now the second's is held
     outbox.flush()
-    assert status(second[0].id) == ("sent", 1)
+    assert status(result.id) == ("sent", 1)
 
 
 def test_the_next_store_commits_alone_and_the_last_result_goes_in_the_wait(logged_in):
     ctx = logged_in.ctx()
-    post(ctx, "warm-up")
+    warm = post(ctx, "warm-up")
     statements: list[str] = []
     conn = db._own_connection(db.engine())
     conn.set_trace_callback(statements.append)
     try:
-        post(ctx, "watched")
+        watched = post(ctx, "watched")
     finally:
         conn.set_trace_callback(None)
+    # what went in the wait was the warm-up's result; the watched post's own is held
+    assert status(warm.id) == ("sent", 1) and status(watched.id) == ("sending", 0)
     words = [" ".join(s.split()[:2]) for s in statements
              if s.split()[0] in ("INSERT", "UPDATE", "COMMIT")]
     # the store's own transaction, then the held result's, the request out between them
@@ -78,7 +102,7 @@ def test_the_next_store_commits_alone_and_the_last_result_goes_in_the_wait(logge
     assert statements[-2].startswith("INSERT INTO events")
 
 
-def test_a_result_the_database_refuses_in_the_wait_stays_held(logged_in):
+def test_a_result_the_database_refuses_in_the_wait_is_overdue_for_the_next_store(logged_in):
     ctx = logged_in.ctx()
     first = post(ctx, "held through a refusal")
     # the database refuses to mark anything sent, for now
@@ -86,15 +110,64 @@ def test_a_result_the_database_refuses_in_the_wait_stays_held(logged_in):
     outside_conn.execute("CREATE TRIGGER refuse BEFORE UPDATE OF status ON items "
                          "WHEN NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'refused'); END")
     outside_conn.commit()
-    # the commit in the wait is refused: the post goes on, the result stays held
+    # the commit in the wait is refused: this post goes on, both results stay held
     second = posting.post(ctx, posting.route(ctx, "posted all the same", as_="me"))
     assert second.status == "sent"
     assert status(first.id) == ("sending", 0) and status(second.id) == ("sending", 0)
+    # ... and overdue: the next post's store commits them first, and stops at the refusal
+    # before its own request, rather than post on with results piling up unrecorded
+    with pytest.raises(sqlite3.IntegrityError, match="refused"):
+        posting.post(ctx, posting.route(ctx, "never sent while results cannot be recorded",
+                                        as_="me"))
+    on_x = [p.text for p in logged_in.front.store.timeline("Jesse")]  # the front's own record
+    assert on_x == ["posted all the same", "held through a refusal"]
+    assert outside("SELECT count(*) FROM items WHERE text LIKE 'never sent%'") == [(0,)]
     outside_conn.execute("DROP TRIGGER refuse")
     outside_conn.commit()
     outside_conn.close()
     outbox.flush()  # nothing was lost
     assert status(first.id) == ("sent", 1) and status(second.id) == ("sent", 1)
+    assert db._later.overdue is False
+
+
+def test_a_request_inside_a_transaction_leaves_the_held_result_out_of_it(logged_in):
+    ctx = logged_in.ctx()
+    first = post(ctx, "held while a block is open")
+    with db.raw():  # carries the held result: commit it, and hold a fresh one below
+        pass
+    second = post(ctx, "held again")
+    assert status(first.id) == ("sent", 1) and status(second.id) == ("sending", 0)
+    with pytest.raises(RuntimeError, match="rolled back"):
+        with db.raw(carry=False) as cursor:
+            cursor.execute("UPDATE items SET text = 'changed' WHERE id = ?", (first.id,))
+            db.flush_quietly()  # as a request made here would: not committed with the block
+            raise RuntimeError("the block is rolled back")
+    assert outside(f"SELECT text FROM items WHERE id = {first.id}") == [
+        ("held while a block is open",)]
+    assert status(second.id) == ("sending", 0) and db._later.overdue is True
+    post(ctx, "the next store takes it")
+    assert status(second.id) == ("sent", 1)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_too_the_last_result_goes_in_the_next_wait(pg_backend, logged_in):
+    from sqlalchemy import create_engine, text
+
+    ctx = logged_in.ctx()
+    first = post(ctx, "first of two, on PostgreSQL")
+    second = post(ctx, "second of two, on PostgreSQL")
+    url = os.environ["PERSONA_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")
+    other = create_engine(url)  # another client of the server: committed rows only
+    try:
+        with other.connect() as conn:
+            states = dict(conn.execute(text("SELECT id, status FROM items")).all())
+            n = conn.execute(text("SELECT count(*) FROM events")).scalar()
+        assert (states[first.id], states[second.id], n) == ("sent", "sending", 1)
+        outbox.flush()
+        with other.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 2
+    finally:
+        other.dispose()
 
 
 # --- the mechanism: base.meanwhile and the transport that calls base.waiting() -------------
@@ -124,50 +197,103 @@ def test_meanwhile_work_is_the_threads_own():
     assert ran == ["mine"]
 
 
+class Answering:
+    """A loopback HTTP server that answers only once the client's waiting work has run
+    (or after 5 s without it), and says which it was."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.work_ran = threading.Event()
+        self.answered_after_work: list[bool] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                outer.answered_after_work.append(outer.work_ran.wait(5))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Proxy:
+    """A loopback HTTP forward proxy: it passes each request on and counts them."""
+
+    def __init__(self) -> None:
+        import http.client
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        self.forwarded: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                target = urlsplit(self.path)  # a proxy is sent the whole URL
+                outer.forwarded.append(self.path)
+                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                upstream.request("GET", target.path)
+                answer = upstream.getresponse()
+                body = answer.read()
+                self.send_response(answer.status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                upstream.close()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @pytest.fixture
-def slow_server():
-    """A loopback HTTP server that answers after 0.3 s."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Slow(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            time.sleep(0.3)
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def answering():
+    made = Answering()
+    yield made
+    made.close()
 
 
-def test_the_transport_runs_the_work_after_sending_and_before_the_answer(slow_server):
+@pytest.fixture
+def proxy():
+    made = Proxy()
+    yield made
+    made.close()
+
+
+def _get_through_rebase(base_url: str, work, proxies=None) -> str:  # type: ignore[no-untyped-def]
     session = requests.Session()
-    session.mount("https://api.twitter.com", Rebase("https://api.twitter.com", slow_server, 5))
-    started = time.monotonic()
-    ran: list[float] = []
-    with base.meanwhile(lambda: ran.append(time.monotonic() - started)):
-        answer = session.get("https://api.twitter.com/2/users/me")
-        answered = time.monotonic() - started
-    assert answer.text == "ok" and answered >= 0.3
-    assert len(ran) == 1 and ran[0] < 0.2  # at once, not after the answer
+    session.trust_env = False  # this machine's proxy settings are not the test's
+    session.mount("https://api.twitter.com", Rebase("https://api.twitter.com", base_url, 10))
+    with base.meanwhile(work):
+        return session.get("https://api.twitter.com/2/users/me", proxies=proxies).text
 
 
-def test_a_proxy_s_connections_wait_the_same_way():
-    adapter = Rebase("https://api.twitter.com", "http://127.0.0.1:9", 5)
-    for manager in (adapter.poolmanager, adapter.proxy_manager_for("http://127.0.0.1:8")):
-        pool = manager.connection_from_url("https://api.twitter.com/2/users/me")
-        assert issubclass(pool.ConnectionCls, base_waits())
+def test_the_transport_runs_the_work_after_sending_and_before_the_answer(answering):
+    assert _get_through_rebase(answering.url, answering.work_ran.set) == "ok"
+    assert answering.answered_after_work == [True]  # the work ran while the server held on
 
 
-def base_waits():  # type: ignore[no-untyped-def]
-    from personas.networks.x import _Waits
-
-    return _Waits
+def test_through_an_http_proxy_the_work_runs_in_the_wait_too(answering, proxy):
+    text = _get_through_rebase(answering.url, answering.work_ran.set,
+                               proxies={"http": proxy.url, "https": proxy.url})
+    assert text == "ok" and proxy.forwarded == [f"{answering.url}/2/users/me"]
+    assert answering.answered_after_work == [True]
