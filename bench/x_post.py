@@ -179,7 +179,7 @@ def main() -> None:
     # each round's sides ran in the same spell, in alternating blocks: compare them there
     per_round = [p / t for p, t in zip(times["persona"], times["tweepy"], strict=True)]
     ratio = statistics.median(per_round)
-    # every round counted, the one where SQLite checkpoints its WAL (every ~500 posts) too
+    # every round counted, the one where SQLite checkpoints its WAL (every ~370 posts) too
     of_totals = sum(times["persona"]) / sum(times["tweepy"])
     print(json.dumps({"posts": args.posts, "rounds": args.rounds, "block": args.block,
                       "persona_s": round(persona, 3), "tweepy_s": round(bare, 3),
