@@ -10,32 +10,13 @@ import os
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from personas import db, outbox, posting
 from personas.context import Context
 from tests.conftest import ROOT
-
-
-def _db_file() -> Path:
-    return Path(os.environ["PERSONA_HOME"]) / "persona.db"
-
-
-def outside(query: str) -> list[tuple[object, ...]]:
-    """What another process sees: committed rows only."""
-    conn = sqlite3.connect(_db_file())
-    try:
-        return conn.execute(query).fetchall()
-    finally:
-        conn.close()
-
-
-def status(item_id: int) -> tuple[str, int]:
-    [(state,)] = outside(f"SELECT status FROM items WHERE id = {item_id}")
-    [(n,)] = outside(f"SELECT count(*) FROM events WHERE item_id = {item_id}")
-    return state, n  # type: ignore[return-value]
+from tests.storage.committed import db_file, on_postgresql, outside, status
 
 
 def post(ctx: Context, text: str) -> posting.Posted:
@@ -102,7 +83,7 @@ def test_a_held_result_does_not_write_over_an_item_reconciled_meanwhile():
     # the network and recorded it; then the held result is committed.
     ctx = Context(None)
     result = post(ctx, "reconciled while its result was held")
-    conn = sqlite3.connect(_db_file())
+    conn = sqlite3.connect(db_file())
     conn.execute("UPDATE items SET status = 'sent' WHERE id = ?", (result.id,))
     conn.execute("INSERT INTO events (at, persona, action, item_id, detail) VALUES "
                  "('2026-12-02 10:00:00.000000', 'me', 'posted', ?, '{\"reconciled\": true}')",
@@ -199,20 +180,10 @@ def test_a_forked_child_leaves_its_parents_held_writes_to_the_parent():
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_on_postgresql_the_result_goes_with_the_next_store_too(backend):
-    from sqlalchemy import create_engine, text
-
     ctx = Context(None)
     first = post(ctx, "first of two, on PostgreSQL")
     second = post(ctx, "second of two, on PostgreSQL")
-    url = os.environ["PERSONA_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")
-    other = create_engine(url)  # another client of the server: committed rows only
-    try:
-        with other.connect() as conn:
-            states = dict(conn.execute(text("SELECT id, status FROM items")).all())
-            n = conn.execute(text("SELECT count(*) FROM events")).scalar()
-        assert (states[first.id], states[second.id], n) == ("sent", "sending", 1)
-        outbox.flush()
-        with other.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 2
-    finally:
-        other.dispose()
+    states, events = on_postgresql()
+    assert (states[first.id], states[second.id], events) == ("sent", "sending", 1)
+    outbox.flush()
+    assert on_postgresql()[1] == 2

@@ -5,11 +5,9 @@ database from a connection of its own, which sees only what is committed."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -17,41 +15,8 @@ import requests
 from personas import db, outbox, posting
 from personas.networks import base
 from personas.networks.x import Rebase
-
-
-@pytest.fixture
-def pg_backend(monkeypatch: pytest.MonkeyPatch):
-    """A database of its own on the PostgreSQL server, set before anyone logs in."""
-    import uuid
-
-    import psycopg
-
-    from tests.conftest import _reset_engine
-    from tests.storage.conftest import PG_ADMIN, _pg_url
-
-    name = f"persona_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    monkeypatch.setenv("PERSONA_DATABASE_URL", _pg_url(name))
-    _reset_engine()
-    yield
-    _reset_engine()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def outside(query: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(Path(os.environ["PERSONA_HOME"]) / "persona.db")
-    try:
-        return conn.execute(query).fetchall()
-    finally:
-        conn.close()
-
-
-def status(item_id: int) -> tuple[str, int]:
-    [(state,)] = outside(f"SELECT status FROM items WHERE id = {item_id}")
-    [(n,)] = outside(f"SELECT count(*) FROM events WHERE item_id = {item_id}")
-    return state, n  # type: ignore[return-value]
+from tests.storage.committed import db_file, on_postgresql, outside, status
+from tests.storage.conftest import backend  # noqa: F401  (the PostgreSQL database)
 
 
 def post(ctx, text: str) -> posting.Posted:  # type: ignore[no-untyped-def]
@@ -106,7 +71,7 @@ def test_a_result_the_database_refuses_in_the_wait_is_overdue_for_the_next_store
     ctx = logged_in.ctx()
     first = post(ctx, "held through a refusal")
     # the database refuses to mark anything sent, for now
-    outside_conn = sqlite3.connect(Path(os.environ["PERSONA_HOME"]) / "persona.db")
+    outside_conn = sqlite3.connect(db_file())
     outside_conn.execute("CREATE TRIGGER refuse BEFORE UPDATE OF status ON items "
                          "WHEN NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'refused'); END")
     outside_conn.commit()
@@ -150,24 +115,15 @@ def test_a_request_inside_a_transaction_leaves_the_held_result_out_of_it(logged_
 
 
 @pytest.mark.postgres
-def test_on_postgresql_too_the_last_result_goes_in_the_next_wait(pg_backend, logged_in):
-    from sqlalchemy import create_engine, text
-
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_on_postgresql_too_the_last_result_goes_in_the_next_wait(backend, logged_in):  # noqa: F811
     ctx = logged_in.ctx()
     first = post(ctx, "first of two, on PostgreSQL")
     second = post(ctx, "second of two, on PostgreSQL")
-    url = os.environ["PERSONA_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")
-    other = create_engine(url)  # another client of the server: committed rows only
-    try:
-        with other.connect() as conn:
-            states = dict(conn.execute(text("SELECT id, status FROM items")).all())
-            n = conn.execute(text("SELECT count(*) FROM events")).scalar()
-        assert (states[first.id], states[second.id], n) == ("sent", "sending", 1)
-        outbox.flush()
-        with other.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 2
-    finally:
-        other.dispose()
+    states, events = on_postgresql()
+    assert (states[first.id], states[second.id], events) == ("sent", "sending", 1)
+    outbox.flush()
+    assert on_postgresql()[1] == 2
 
 
 # --- the mechanism: base.meanwhile and the transport that calls base.waiting() -------------
@@ -197,61 +153,21 @@ def test_meanwhile_work_is_the_threads_own():
     assert ran == ["mine"]
 
 
-class Answering:
-    """A loopback HTTP server that answers only once the client's waiting work has run
-    (or after 5 s without it), and says which it was."""
+class Loopback:
+    """A threaded HTTP server on a free loopback port, answering GETs with `answer`."""
 
     def __init__(self) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        self.work_ran = threading.Event()
-        self.answered_after_work: list[bool] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
-                outer.answered_after_work.append(outer.work_ran.wait(5))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class Proxy:
-    """A loopback HTTP forward proxy: it passes each request on and counts them."""
-
-    def __init__(self) -> None:
-        import http.client
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        from urllib.parse import urlsplit
-
-        self.forwarded: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                target = urlsplit(self.path)  # a proxy is sent the whole URL
-                outer.forwarded.append(self.path)
-                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-                upstream.request("GET", target.path)
-                answer = upstream.getresponse()
-                body = answer.read()
-                self.send_response(answer.status)
+                status, body = outer.answer(self.path)
+                self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                upstream.close()
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -260,9 +176,48 @@ class Proxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def answer(self, path: str) -> tuple[int, bytes]:
+        raise NotImplementedError
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class Answering(Loopback):
+    """Answers only once the client's waiting work has run (or after 5 s without it), and
+    says which it was."""
+
+    def __init__(self) -> None:
+        self.work_ran = threading.Event()
+        self.answered_after_work: list[bool] = []
+        super().__init__()
+
+    def answer(self, path: str) -> tuple[int, bytes]:
+        self.answered_after_work.append(self.work_ran.wait(5))
+        return 200, b"ok"
+
+
+class Proxy(Loopback):
+    """An HTTP forward proxy: it passes each request on and counts them."""
+
+    def __init__(self) -> None:
+        self.forwarded: list[str] = []
+        super().__init__()
+
+    def answer(self, path: str) -> tuple[int, bytes]:
+        import http.client
+        from urllib.parse import urlsplit
+
+        target = urlsplit(path)  # a proxy is sent the whole URL
+        self.forwarded.append(path)
+        upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+        try:
+            upstream.request("GET", target.path)
+            answer = upstream.getresponse()
+            return answer.status, answer.read()
+        finally:
+            upstream.close()
 
 
 @pytest.fixture
