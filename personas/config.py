@@ -348,8 +348,11 @@ def _persona(c: _Checker, name: str, value: object, networks: dict[str, NetworkC
     order = position
     if "order" in table:
         order = c.typed(table, "order", int, keypath, "an integer")  # type: ignore[assignment]
+    from personas.networks import account_key
+
     persona = Persona(name=name, network=network, network_kind=networks[network].kind,  # type: ignore[arg-type]
-                      handle=handle, traits=traits, own_domains=frozenset(domains), policy=policy)
+                      handle=handle, traits=traits, own_domains=frozenset(domains), policy=policy,
+                      account=account_key(networks[network], handle))  # type: ignore[arg-type]
     return (order, position), persona
 
 

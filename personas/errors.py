@@ -49,12 +49,18 @@ class NetworkError(PersonaError):
 
 
 class Transient(NetworkError):
-    """Worth retrying later: a timeout, a reset, a 5xx."""
+    """Worth retrying later: a timeout, a reset, a 5xx. `unsure`: the request may have
+    reached the network and been done (no answer came, or a 5xx after sending), so a
+    create is looked for on the network before it is sent again."""
+
+    def __init__(self, message: str, *, unsure: bool = False) -> None:
+        super().__init__(message)
+        self.unsure = unsure
 
 
 class RateLimited(Transient):
     def __init__(self, message: str, reset_at: float | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message)  # refused before anything was done: never unsure
         self.reset_at = reset_at
 
 
@@ -73,3 +79,14 @@ class Duplicate(RemoteRefused):
 class CredentialsRejected(NetworkError):
     """The network does not accept the persona's credentials, or they are missing or belong
     to another account; the item stays queued until `persona login NAME`."""
+
+
+class Held(PersonaError):
+    """An item bound for an account its persona no longer posts as: it waits for
+    `persona queue retarget` or `persona queue cancel`, and goes nowhere meanwhile."""
+
+
+class Interrupted(PersonaError):
+    """Ctrl-C while a post was out: it may have gone, and the outbox knows to check."""
+
+    exit_code = 130  # type: ignore[assignment]

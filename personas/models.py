@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index, Text
+from sqlalchemy import DateTime, Index, Text, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -46,13 +46,22 @@ class Status(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # waits for `persona queue retarget` or `cancel`: its persona's network or account
+    # changed after it was stored, and an item never goes anywhere but where it was routed
+    HELD = "held"
 
 
 class OutboxItem(SQLModel, table=True):
     __tablename__ = "items"
     # Every query on items names a status, most a persona too. One index, not one per
     # column: each index is a page more in both of a post's commits (migration 0009).
-    __table_args__ = (Index("ix_items_status_persona", "status", "persona"),)
+    # The worker's claim walks queued items in the order they are due (migration 0011):
+    # its cost does not grow with the queue. One remote post belongs to one item of an
+    # account: recovery can never give a post to two items.
+    __table_args__ = (Index("ix_items_status_persona", "status", "persona"),
+                      Index("ix_items_status_due", "status",
+                            text("coalesce(scheduled_at, created_at)"), "id"),
+                      Index("ux_items_account_remote", "account", "remote_id", unique=True))
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)  # idempotency key, sent to the network
@@ -76,6 +85,12 @@ class OutboxItem(SQLModel, table=True):
     sent_at: datetime | None = _when(default=None)
     # images to attach, as JSON [{"path", "alt"}]: uploaded when the item is sent
     media: str | None = Field(default=None, sa_type=Text)
+    # the account it was routed to (`personas.networks.account_key`): it is sent there or
+    # nowhere. NULL for items stored before accounts were recorded: they go to the current one.
+    account: str | None = Field(default=None, sa_type=Text)
+    # its last attempt failed in a way that may have reached the network (no answer, a 5xx):
+    # before it is sent again, the network is searched for it
+    unsure: bool = Field(default=False)
 
 
 class StoredItem:
@@ -105,6 +120,8 @@ class StoredItem:
     url: str | None
     sent_at: datetime | None
     media: str | None
+    account: str | None
+    unsure: bool
 
     def __init__(self, values: dict[str, object]) -> None:
         self.__dict__.update(values)

@@ -16,7 +16,7 @@ import random
 import socket
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, text, update
+from sqlalchemy import or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
@@ -26,6 +26,7 @@ from personas.errors import (
     BadInput,
     CredentialsRejected,
     Duplicate,
+    Held,
     NetworkError,
     NotFound,
     RateLimited,
@@ -50,14 +51,31 @@ Row = OutboxItem | StoredItem  # loaded through the ORM, or just stored by the o
 # building a row and its statement cost more than SQLite's commit.
 _STORED = ("key", "persona", "network", "kind", "text", "target", "reason", "status",
            "created_at", "updated_at", "scheduled_at", "attempts", "claimed_by", "claimed_at",
-           "media")  # the other columns of a new item are NULL
+           "media", "account", "unsure")  # the other columns of a new item are NULL
 _INSERT_ITEM = (f"INSERT INTO items ({', '.join(_STORED)}) "
                 f"VALUES ({', '.join(':' + c for c in _STORED)})")
 _MARK_SENT = ("UPDATE items SET status = :status, remote_id = :remote_id, url = :url, "
               "sent_at = :sent_at, updated_at = :updated_at, last_error = NULL, "
-              "next_attempt_at = NULL WHERE id = :id")
+              "next_attempt_at = NULL, unsure = :unsure WHERE id = :id")
 _MARK_SENT_IF_SENDING = _MARK_SENT + " AND status = :sending"  # a held result (db.later)
 _QUEUED, _SENDING, _SENT = Status.QUEUED.value, Status.SENDING.value, Status.SENT.value
+_HELD = Status.HELD.value
+_COLUMNS = tuple(c.name for c in ITEMS.columns)
+_TIMES = frozenset(c.name for c in ITEMS.columns if c.name.endswith("_at"))
+# The claim: the first due item, in the order items are due, of a persona with nothing in
+# flight. It walks ix_items_status_due from the front and stops at the first that
+# qualifies, so its cost does not grow with the queue (bench/worker_drain.py).
+_DUE_AT = "coalesce(scheduled_at, created_at)"  # as ix_items_status_due has it
+_NEXT_DUE = ("SELECT id, persona FROM items WHERE status = :queued AND "
+             f"{_DUE_AT} <= :now "
+             "AND (next_attempt_at IS NULL OR next_attempt_at <= :now) "
+             "AND persona NOT IN (SELECT persona FROM items WHERE status = :sending){skip} "
+             f"ORDER BY {_DUE_AT}, id LIMIT 1")
+_SENDING_CLAIMS = "SELECT id, claimed_by, claimed_at FROM items WHERE status = :sending"
+_BUSY = "SELECT 1 FROM items WHERE status = :sending AND persona = :persona LIMIT 1"
+_CLAIM = ("UPDATE items SET status = :sending, claimed_by = :worker, claimed_at = :now, "
+          "updated_at = :now, attempts = attempts + 1 WHERE id = :id AND status = :queued "
+          f"RETURNING {', '.join(_COLUMNS)}")
 _INSERT_EVENT = ("INSERT INTO events (at, persona, action, kind, subject, item_id, remote_id, "
                  "detail) VALUES (:at, :persona, :action, :kind, :subject, :item_id, "
                  ":remote_id, :detail)")
@@ -117,7 +135,8 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
         "reason": decision.reasons[persona.name], "status": _SENDING if claimed else _QUEUED,
         "created_at": stamp, "updated_at": stamp, "scheduled_at": db.to_db(scheduled_at),
         "attempts": 1 if claimed else 0, "claimed_by": claim_for,
-        "claimed_at": stamp if claimed else None, "media": json.dumps(media) if media else None}
+        "claimed_at": stamp if claimed else None, "media": json.dumps(media) if media else None,
+        "account": persona.account or None, "unsure": False}
     ready_at = 0.0
     with db.raw(carry) as cursor:
         if db.postgres():
@@ -166,62 +185,57 @@ def claim(item_id: int, worker: str) -> OutboxItem | None:
     return OutboxItem(**found)
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(
-        OutboxItem.status == Status.QUEUED,
-        or_(OutboxItem.scheduled_at.is_(None), OutboxItem.scheduled_at <= now),  # type: ignore[union-attr]
-        or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now),  # type: ignore[union-attr]
-    )
-
-
-def _order():  # type: ignore[no-untyped-def]
-    return (func.coalesce(OutboxItem.scheduled_at, OutboxItem.created_at), OutboxItem.id)
-
-
 def claim_next(worker: str, skip: set[str] = frozenset(), now: datetime | None = None,  # type: ignore[assignment]
-               ) -> OutboxItem | None:
-    """Claim the oldest due item of a persona that has nothing in flight; None when idle."""
-    now = now or utcnow()
-    with db.session() as s:
-        personas = s.exec(  # type: ignore[call-overload]
-            select(OutboxItem.persona).where(_due(now)).group_by(OutboxItem.persona)
-            .order_by(func.min(func.coalesce(OutboxItem.scheduled_at, OutboxItem.created_at)))
-        ).all()
-    for persona in personas:
-        if persona in skip:
-            continue
-        row = _claim_for(persona, worker, now)
-        if row is not None:
-            return row
-    return None
-
-
-def _claim_for(persona: str, worker: str, now: datetime) -> OutboxItem | None:
-    with db.engine().connect() as conn:
-        postgres = conn.dialect.name == "postgresql"
-        if postgres:
-            locked = conn.execute(text("SELECT pg_try_advisory_xact_lock(hashtext(:p))"),
-                                  {"p": "persona:" + persona}).scalar()
-            if not locked:
-                conn.rollback()
+               ) -> StoredItem | None:
+    """Claim the oldest due item of a persona that has nothing in flight; None when idle.
+    One short transaction per try; a persona another worker is claiming for is passed over
+    (PostgreSQL), and SQLite's write lock makes the claims of all workers one at a time."""
+    stamp = db.to_db(now or utcnow())
+    passed = set(skip)
+    db.flush()  # what this process holds for later goes first, in its own transaction
+    while True:
+        with db.raw() as cursor:
+            postgres = db.postgres()
+            if not postgres:
+                cursor.execute("BEGIN IMMEDIATE")  # one claimer at a time; readers go on
+            names = sorted(passed)
+            params: dict[str, object] = {"queued": _QUEUED, "sending": _SENDING, "now": stamp,
+                                         **{f"s{i}": n for i, n in enumerate(names)}}
+            skip_sql = (" AND persona NOT IN ({})".format(", ".join(
+                f":s{i}" for i in range(len(names)))) if names else "")
+            query = _NEXT_DUE.format(skip=skip_sql)
+            cursor.execute(db.sql(query + (" FOR UPDATE SKIP LOCKED" if postgres else "")),
+                           params)
+            found = cursor.fetchone()
+            if found is None:
                 return None
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite: one writer at a time
-        busy = conn.execute(select(OutboxItem.id).where(
-            OutboxItem.persona == persona, OutboxItem.status == Status.SENDING).limit(1)).first()
-        query = select(OutboxItem.id).where(OutboxItem.persona == persona, _due(now)) \
-            .order_by(*_order()).limit(1)
-        if postgres:
-            query = query.with_for_update(skip_locked=True)
-        first = None if busy else conn.execute(query).first()
-        if first is None:
-            conn.rollback()
-            return None
-        conn.execute(update(OutboxItem).where(OutboxItem.id == first[0])
-                     .values(status=Status.SENDING, claimed_by=worker, claimed_at=now,
-                             updated_at=now, attempts=OutboxItem.attempts + 1))
-        conn.commit()
-    return get(first[0])
+            item_id, persona = found
+            if postgres:
+                # a persona's items go one at a time: whoever holds its lock claims for it
+                cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%(p)s::text))",
+                               {"p": "persona:" + persona})
+                if not cursor.fetchone()[0]:
+                    passed.add(persona)
+                    continue
+                cursor.execute(db.sql(_BUSY), {"sending": _SENDING, "persona": persona})
+                if cursor.fetchone() is not None:  # claimed since the walk read it
+                    passed.add(persona)
+                    continue
+            cursor.execute(db.sql(_CLAIM), {**params, "id": item_id, "worker": worker})
+            rows = cursor.fetchall()
+            row = rows[0] if rows else None
+            if row is None:  # gone since the walk read it (PostgreSQL: another claim)
+                continue
+            return _stored(row)
+
+
+def _stored(row: tuple[object, ...]) -> StoredItem:
+    """A row of `_COLUMNS` read through the driver, with its times as aware UTC times."""
+    values = dict(zip(_COLUMNS, row, strict=True))
+    for name in _TIMES:
+        values[name] = db.from_db(values[name])  # type: ignore[arg-type]
+    values["unsure"] = bool(values["unsure"])
+    return StoredItem(values)
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -231,27 +245,98 @@ def send(row: Row, network: Network, persona: Persona, *,
     """Publish a claimed item and record the outcome; re-raises the network's error.
     `ready_at`: the rate budget as `store_claimed` read it (else it is read here).
     `record_later`: a success is committed with the process's next transaction (see
-    `db.later`), as `persona post` does; a failure is always recorded at once."""
+    `db.later`), as `persona post` does; a failure is always recorded at once.
+
+    An item goes only to the account it was stored for (`Held` otherwise). One whose last
+    attempt may have reached the network is looked for there before it is sent again, and
+    so is each retry after an answer that did not come: a create is never repeated blind."""
+    if row.account and persona.account and row.account != persona.account:
+        raise hold(row, persona)
     extra = {"media": json.loads(row.media)} if row.media else {}
-    try:
-        ratelimit.check(persona.name, persona.handle, _endpoint(row.kind), ready_at=ready_at)
-        sent = network.publish(persona, kind=row.kind, text=row.text, target=row.target,
-                               idempotency_key=row.key, **extra)
-    except Duplicate as e:
-        # A retried item the network calls a duplicate may be our own earlier attempt,
-        # which landed before a crash or a lost answer: find it rather than fail the item.
-        found = _earlier_attempt(row, network, persona)
-        if found is None:
-            _record_failure(row, e)
+    retries = getattr(network, "retries", 0)
+    unsure = bool(row.unsure)
+    for attempt in range(retries + 1):
+        try:
+            if unsure:
+                found = find_sent(row, network, persona)
+                if found is not None:
+                    return _record_sent(row, found, how='{"found": "after a lost answer"}',
+                                        later=record_later)
+            ratelimit.check(persona.name, persona.handle, _endpoint(row.kind),
+                            ready_at=ready_at if attempt == 0 else None)
+            sent = network.publish(persona, kind=row.kind, text=row.text, target=row.target,
+                                   idempotency_key=row.key, **extra)
+        except Duplicate as e:
+            # A retried item the network calls a duplicate may be our own earlier attempt,
+            # which landed before a crash or a lost answer: find it rather than fail the item.
+            found = _earlier_attempt(row, network, persona) if (
+                unsure or row.attempts > 1) else None
+            if found is None:
+                _record_failure(row, e)
+                raise
+            return _record_sent(row, found, how='{"found": "duplicate"}', later=record_later)
+        except Transient as e:
+            unsure = unsure or e.unsure
+            if attempt < retries and not isinstance(e, RateLimited):
+                _pause(network, attempt)
+                continue
+            _record_failure(row, e, unsure=unsure)
             raise
-        sent = found
-    except NetworkError as e:
-        _record_failure(row, e)
-        raise
-    except Exception as e:  # anything else must not leave the item claimed forever
-        _record_failure(row, Transient(f"{type(e).__name__}: {e}"))
-        raise
-    return _record_sent(row, sent, later=record_later)
+        except NetworkError as e:
+            _record_failure(row, e, unsure=unsure)
+            raise
+        except Exception as e:  # anything else must not leave the item claimed forever
+            _record_failure(row, Transient(f"{type(e).__name__}: {e}"), unsure=True)
+            raise
+        return _record_sent(row, sent, later=record_later)
+    raise AssertionError("unreachable")
+
+
+def _pause(network: Network, attempt: int) -> None:
+    """Before the next try of a failed request: backoff with jitter, the network's own."""
+    import time
+
+    base = float(getattr(network, "backoff", 1.0))
+    time.sleep(base * 2 ** attempt * (1 + random.random()))
+
+
+def hold(row: Row, persona: Persona) -> Held:
+    """Hold an item stored for another account than its persona's current one; the error
+    that says so, for the caller to raise or report."""
+    message = (f"item {row.id} was queued for {row.account}, but persona {persona.name!r} now "
+               f"posts as {persona.account}: held; `persona queue retarget {row.id}` sends it "
+               f"there, `persona queue cancel {row.id}` drops it")
+    with db.session() as s:
+        s.exec(update(OutboxItem)  # type: ignore[call-overload]
+               .where(OutboxItem.id == row.id,
+                      OutboxItem.status.in_((Status.QUEUED, Status.SENDING)))  # type: ignore[attr-defined]
+               .values(status=Status.HELD, last_error=message, next_attempt_at=None,
+                       claimed_by=None, updated_at=utcnow()))
+        s.commit()
+    row.status, row.last_error = _HELD, message
+    return Held(message)
+
+
+def hold_moved(personas: list[Persona]) -> int:
+    """Hold every queued item of these personas stored for an account the persona no longer
+    posts as (its network or handle changed in accounts.toml); how many were held."""
+    moved: list[tuple[OutboxItem, Persona]] = []
+    with db.session() as s:
+        for persona in personas:
+            if persona.account:
+                moved += [(row, persona) for row in s.exec(select(OutboxItem).where(
+                    OutboxItem.status == Status.QUEUED, OutboxItem.persona == persona.name,
+                    OutboxItem.account.is_not(None), OutboxItem.account != persona.account))]  # type: ignore[union-attr]
+    for row, persona in moved:
+        hold(row, persona)
+    return len(moved)
+
+
+def retarget(item_id: int, persona: Persona) -> OutboxItem:
+    """Send a held item to its persona's current account after all."""
+    return _change(item_id, (Status.HELD,), "retargeted", status=Status.QUEUED,
+                   account=persona.account or None, last_error=None, next_attempt_at=None,
+                   unsure=False, attempts=0)
 
 
 def flush() -> None:
@@ -264,7 +349,7 @@ def _record_sent(row: Row, sent: Sent, how: str | None = None, later: bool = Fal
     now = utcnow()
     stamp = db.to_db(now)
     mark = {"id": row.id, "status": _SENT, "remote_id": sent.remote_id, "url": sent.url,
-            "sent_at": db.to_db(sent.created_at), "updated_at": stamp}
+            "sent_at": db.to_db(sent.created_at), "updated_at": stamp, "unsure": False}
     event = {"at": stamp, "persona": row.persona, "kind": row.kind,
              # a post carried into a private persona is logged as imported (personas.carry)
              "action": IMPORTED if row.key.startswith(CARRY_KEY_PREFIX) else ACTIONS[row.kind],
@@ -280,7 +365,7 @@ def _record_sent(row: Row, sent: Sent, how: str | None = None, later: bool = Fal
     # attribute events would only be bookkeeping nobody reads
     row.__dict__.update(status=_SENT, remote_id=sent.remote_id, url=sent.url,
                         sent_at=sent.created_at, updated_at=now, last_error=None,
-                        next_attempt_at=None)
+                        next_attempt_at=None, unsure=False)
     return row
 
 
@@ -295,21 +380,20 @@ def _write_sent_if_sending(cursor, mark: dict[str, object],  # type: ignore[no-u
 
 
 def _earlier_attempt(row: Row, network: Network, persona: Persona) -> Sent | None:
-    find_sent = getattr(network, "find_sent", None)
-    if row.attempts <= 1 or find_sent is None or row.kind == "repost":
-        return None
     try:
-        return find_sent(persona, row.text)
+        return find_sent(row, network, persona)
     except NetworkError:
         return None
 
 
-def _record_failure(row: Row, error: NetworkError) -> None:
-    """A refusal for good fails the item; anything else leaves it queued for a retry."""
+def _record_failure(row: Row, error: NetworkError, *, unsure: bool = False) -> None:
+    """A refusal for good fails the item; anything else leaves it queued for a retry.
+    `unsure`: an attempt may have reached the network; the next one looks for it first."""
     with db.session() as s:
         stored = s.get(OutboxItem, row.id)
         assert stored is not None
         stored.last_error = error.message
+        stored.unsure = unsure
         stored.updated_at = utcnow()
         if isinstance(error, CredentialsRejected):
             # not the item's fault, and it never reached the network: no attempt is counted,
@@ -335,7 +419,7 @@ def _record_failure(row: Row, error: NetworkError) -> None:
                    .values(last_error=error.message))
         s.commit()
         row.status, row.last_error = stored.status, stored.last_error
-        row.next_attempt_at = stored.next_attempt_at
+        row.next_attempt_at, row.unsure = stored.next_attempt_at, stored.unsure
 
 
 def fail(row: Row, reason: str) -> None:
@@ -358,16 +442,25 @@ def stale(me: str | None = None, now: datetime | None = None) -> list[OutboxItem
     those `me` claimed and lost track of (its database went away mid-send)."""
     now = now or utcnow()
     host = socket.gethostname()
+    with db.raw(carry=False) as cursor:  # below the ORM: `persona post` asks before each post
+        cursor.execute(db.sql(_SENDING_CLAIMS), {"sending": _SENDING})
+        claims = cursor.fetchall()
+    gone = [item_id for item_id, by, at in claims
+            if (me is not None and by == me) or _abandoned(by, db.from_db(at), host, now)]
+    if not gone:
+        return []
     with db.session() as s:
-        rows = list(s.exec(select(OutboxItem).where(OutboxItem.status == Status.SENDING)))
-    return [r for r in rows if r.claimed_by == me or _abandoned(r, host, now)]
+        rows = list(s.exec(select(OutboxItem).where(OutboxItem.id.in_(gone),  # type: ignore[union-attr]
+                                                    OutboxItem.status == Status.SENDING)))
+    return sorted(rows, key=lambda r: r.id)  # type: ignore[arg-type, return-value]
 
 
-def _abandoned(row: OutboxItem, host: str, now: datetime) -> bool:
-    claimer_host, _, pid = (row.claimed_by or "").rpartition(":")
+def _abandoned(claimed_by: str | None, claimed_at: datetime | None, host: str,
+               now: datetime) -> bool:
+    claimer_host, _, pid = (claimed_by or "").rpartition(":")
     if claimer_host == host and pid.isdigit():
         return not _alive(int(pid))
-    return row.claimed_at is None or now - row.claimed_at > LEASE
+    return claimed_at is None or now - claimed_at > LEASE
 
 
 def _alive(pid: int) -> bool:
@@ -382,35 +475,65 @@ def _alive(pid: int) -> bool:
 
 def reconcile(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
     """Settle an item a crash left in `sending`: recorded when the network has it, else
-    queued again to be sent. Only then may it be retried."""
-    since = (row.claimed_at or row.created_at) - RECONCILE_SLACK
-    match = _find_on_network(row, network.timeline(persona, limit=100), since)
-    if match is not None:
-        sent = Sent(match.id, network.post_url(persona, match.id), match.created_at)
-        return _record_sent(row, sent, how='{"reconciled": true}')
+    queued again to be sent. Only then may it be retried. An item of an account its persona
+    no longer posts as cannot be looked for: it is held (`Held` raised)."""
+    if row.account and persona.account and row.account != persona.account:
+        raise hold(row, persona)
+    sent = find_sent(row, network, persona)
+    if sent is not None:
+        return _record_sent(row, sent, how='{"reconciled": true}')  # type: ignore[return-value]
     with db.session() as s:
         stored = s.get(OutboxItem, row.id)
         assert stored is not None
         if stored.status == Status.SENDING:
             stored.status = Status.QUEUED
             stored.updated_at = utcnow()
+            # not on the network now; the next attempt looks once more before it sends,
+            # in case the request that was out when its worker died lands late
+            stored.unsure = True
             s.add(stored)
             s.commit()
             s.refresh(stored)
         return stored
 
 
-def _find_on_network(row: OutboxItem, posts: list[RemotePost], since: datetime
-                     ) -> RemotePost | None:
-    for post in posts:
-        if post.created_at < since:
-            continue
-        if row.kind == "repost":
-            if post.repost_of == row.target:
-                return post
-        elif same_text(row.text, post.text) and post.kind != "repost":
-            return post
+def find_sent(row: Row, network: Network, persona: Persona) -> Sent | None:
+    """The post an earlier attempt of this item made, if the network has it: among the
+    account's posts since the item was made, one with this item's exact text (links
+    compared as the network rewrote them back), or the repost of its target, that no other
+    item of the account has recorded. Crash recovery, a retry after a lost answer and a
+    duplicate refusal all ask this."""
+    since = row.created_at - RECONCILE_SLACK
+    candidates = [p for p in network.timeline(persona, limit=100)
+                  if p.created_at >= since and _matches(row, p)]
+    if not candidates:
+        return None
+    taken = _taken(row, [p.id for p in candidates])
+    for post in reversed(candidates):  # oldest first: the first attempt's post
+        if post.id not in taken:
+            return Sent(post.id, network.post_url(persona, post.id), post.created_at)
     return None
+
+
+def _matches(row: Row, post: RemotePost) -> bool:
+    if row.kind == "repost":
+        return post.kind == "repost" and post.repost_of == row.target
+    if post.kind == "repost" or not same_text(row.text, post.text):
+        return False
+    if row.kind == "reply":
+        return post.in_reply_to in (None, row.target)
+    if row.kind == "quote":
+        return post.quote_of in (None, row.target)
+    return True
+
+
+def _taken(row: Row, remote_ids: list[str]) -> set[str]:
+    """Which of these remote posts other items of the row's account already hold."""
+    with db.session() as s:
+        query = select(OutboxItem.remote_id).where(
+            OutboxItem.remote_id.in_(remote_ids), OutboxItem.id != row.id,  # type: ignore[union-attr]
+            or_(OutboxItem.network == row.network, OutboxItem.account == row.account))
+        return {r for r in s.exec(query) if r is not None}
 
 
 # --- the queue, by hand ------------------------------------------------------------------
@@ -418,7 +541,7 @@ def _find_on_network(row: OutboxItem, posts: list[RemotePost], since: datetime
 def pending(persona: str | None = None,
             statuses: tuple[str, ...] | None = None) -> list[OutboxItem]:
     """Items in the given states (default: not yet sent), oldest first."""
-    wanted = statuses or (Status.QUEUED, Status.SENDING, Status.FAILED)
+    wanted = statuses or (Status.QUEUED, Status.SENDING, Status.FAILED, Status.HELD)
     with db.session() as s:
         query = select(OutboxItem).where(OutboxItem.status.in_(wanted))  # type: ignore[attr-defined]
         if persona:
@@ -436,8 +559,10 @@ def _change(item_id: int, allowed: tuple[str, ...], verb: str, **values: object)
         s.commit()
     row = get(item_id)
     if result.rowcount != 1:
-        raise BadInput(f"item {item_id} is {row.status}: only {' or '.join(allowed)} items "
-                       f"can be {verb}")
+        names = [str(a) for a in allowed]
+        either = " or ".join(names) if len(names) < 3 else \
+            f"{', '.join(names[:-1])} or {names[-1]}"
+        raise BadInput(f"item {item_id} is {row.status}: only {either} items can be {verb}")
     return row
 
 
@@ -454,8 +579,8 @@ def clear_login_errors(persona: str) -> int:
 
 
 def cancel(item_id: int) -> OutboxItem:
-    return _change(item_id, (Status.QUEUED, Status.FAILED), "cancelled", status=Status.CANCELLED,
-                   next_attempt_at=None)
+    return _change(item_id, (Status.QUEUED, Status.FAILED, Status.HELD), "cancelled",
+                   status=Status.CANCELLED, next_attempt_at=None)
 
 
 def retry(item_id: int) -> OutboxItem:
@@ -468,4 +593,4 @@ def edit(item_id: int, **changes: object) -> OutboxItem:
     """Change a waiting item's text (with its kind, target and reason) or scheduled time."""
     allowed = {"text", "kind", "target", "reason", "scheduled_at"}
     assert set(changes) <= allowed, changes
-    return _change(item_id, (Status.QUEUED, Status.FAILED), "edited", **changes)
+    return _change(item_id, (Status.QUEUED, Status.FAILED, Status.HELD), "edited", **changes)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from personas.context import Context
-from personas.errors import BadInput, NetworkError, NotFound, PersonaError
+from personas.errors import BadInput, Interrupted, NetworkError, NotFound, PersonaError
 from router.decide import Decision, decide
 from router.items import Item, Kind, classify, post_link, post_links
 from router.policy import Persona
@@ -244,6 +244,7 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
     # stored already claimed by this process: it sends what it stored. The result the last
     # post left held is committed with this store, or, on a network that overlaps, while
     # this item's request is out (the network's time, which this process spends waiting).
+    settle_interrupted(ctx)
     claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona, media=media,
                                              carry=not overlaps)
     try:
@@ -251,8 +252,32 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
             row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
     except NetworkError as e:
         error, row = e, claimed
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"interrupted while item {claimed.id} was being sent to {persona.name}: it may "
+            "have gone out. It stays in the outbox, and the next `persona post` or `persona "
+            "worker` looks for it on the network before sending anything: recorded if it "
+            "is there, sent once if not") from None
     return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                   row.remote_id, row.url, error)
+
+
+def settle_interrupted(ctx: Context) -> None:
+    """Before a post goes out: items an earlier `persona post` or worker left `sending` when
+    it was stopped (Ctrl-C, a kill) are looked for on the network and recorded, or queued
+    again for the worker. One indexed read when there are none, which is nearly always."""
+    from personas import outbox
+
+    for row in outbox.stale():
+        try:
+            persona = ctx.persona(row.persona)
+            settled = outbox.reconcile(row, ctx.network_for(persona), persona)
+        except PersonaError as e:  # the worker tries again; this post goes on
+            ctx.notify(f"item {row.id} left sending earlier is not settled yet: {e.message}")
+            continue
+        ctx.notify(f"item {row.id}, left sending earlier, " + (
+            f"was found on the network and recorded ({settled.url})"
+            if settled.status == "sent" else "was not on the network: queued for the worker"))
 
 
 def edit(ctx: Context, item_id: int, *, text: str | None, at: str | None):  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from personas import outbox
 from personas.context import Context
 from personas.errors import (
     CredentialsRejected,
+    Held,
     NetworkError,
     NotFound,
     RateLimited,
@@ -48,6 +49,7 @@ class Worker:
         self.name = name or outbox.worker_id()
         self.tally = Tally()
         self.stopping = threading.Event()
+        self.held: set[int] = set()  # items said to be held (once each)
 
     def stop(self, *_: object) -> None:
         if not self.stopping.is_set():
@@ -81,13 +83,18 @@ class Worker:
         return self.tally
 
     def recover(self) -> None:
-        """Reconcile every item a dead worker left in `sending`."""
+        """Reconcile every item a dead worker left in `sending`, and hold the queued items
+        of a persona whose account changed since they were stored."""
         for row in outbox.stale(me=self.name):
             try:
                 persona = self.ctx.persona(row.persona)
                 settled = outbox.reconcile(row, self.ctx.network_for(persona), persona)
             except NotFound as e:
                 self.log(f"item {row.id}: {e.message}; left in sending")
+                continue
+            except Held as e:
+                self.log(f"{e.message} (it may have gone out there before its worker "
+                         "stopped: look before you retarget it)")
                 continue
             except NetworkError as e:
                 self.log(f"item {row.id}: cannot reconcile yet ({e.message})")
@@ -98,6 +105,11 @@ class Worker:
                          f"({settled.url})")
             else:
                 self.log(f"item {row.id}: not on the network after a crash, queued again")
+        if outbox.hold_moved(list(self.ctx.config.personas)):
+            for row in outbox.pending(statuses=("held",)):
+                if row.id not in self.held:
+                    self.held.add(row.id)
+                    self.log(row.last_error or f"item {row.id} is held")
 
     def run_jobs(self) -> None:
         """The periodic jobs configured per persona (metrics, ...) whose time has come."""
@@ -139,6 +151,9 @@ class Worker:
             return
         try:
             sent = outbox.send(row, self.ctx.network_for(persona), persona)
+        except Held as e:
+            self.held.add(row.id)
+            self.log(e.message)
         except CredentialsRejected as e:
             forget = getattr(self.ctx.network_for(persona), "forget", None)
             if forget is not None:

@@ -73,6 +73,9 @@ class Persona:
     traits: Traits
     own_domains: frozenset[str] = field(default_factory=frozenset)
     policy: str = "custom"
+    # the account it posts as, on which service (personas.networks.account_key): what an
+    # outbox item is bound to when it is stored
+    account: str = ""
 
     @property
     def private(self) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,18 +11,42 @@ from typing import Protocol
 
 from router.policy import Persona
 
-_URL = re.compile(r"https?://\S+")
-
 
 def same_text(posted: str, seen: str) -> bool:
-    """Is `seen`, as a network shows it, the text we posted? X answers with its links
-    shortened (t.co) and &, < and > escaped, so those are not compared."""
-    import html
+    """Is `seen`, a post's text as a network shows it (its own rewriting undone: X's t.co
+    links expanded, its HTML escapes read), the text we posted? Word for word: two texts
+    that differ only in a link are different posts. A link may differ only as networks
+    spell it back (a scheme added to a bare domain, the host's case, a trailing slash)."""
+    import unicodedata
 
-    def comparable(text: str) -> str:
-        return " ".join(_URL.sub("<link>", html.unescape(text)).split())
+    def pieces(text: str) -> list[tuple[bool, str]]:
+        from router.text import extract_urls_with_indices
 
-    return comparable(posted) == comparable(seen)
+        text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).strip()
+        out, at = [], 0
+        for url, start, end in extract_urls_with_indices(text):
+            out += [(False, text[at:start]), (True, url)]
+            at = end
+        return out + [(False, text[at:])]
+
+    a, b = pieces(posted), pieces(seen)
+    return len(a) == len(b) and all(
+        x == y or (link and _same_link(x, y)) for (link, x), (_, y) in zip(a, b, strict=True))
+
+
+def _same_link(a: str, b: str) -> bool:
+    from urllib.parse import urlsplit
+
+    def parts(url: str) -> tuple[str | None, str, str]:
+        scheme, _, rest = url.partition("://") if "://" in url else ("", "", url)
+        split = urlsplit("//" + rest)
+        path = split.path if split.path not in ("", "/") else ""
+        tail = path + (f"?{split.query}" if split.query else "") + (
+            f"#{split.fragment}" if split.fragment else "")
+        return scheme.lower() or None, split.netloc.lower(), tail
+
+    (sa, ha, ta), (sb, hb, tb) = parts(a), parts(b)
+    return ha == hb and ta == tb and (sa is None or sb is None or sa == sb)
 
 
 @dataclass(frozen=True)

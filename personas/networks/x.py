@@ -50,7 +50,6 @@ from personas.networks.base import (
     RateObserver,
     RemotePost,
     Sent,
-    same_text,
     waiting,
 )
 from personas.ratelimit import X_LIMITS
@@ -58,7 +57,8 @@ from router.policy import Persona
 
 API, UPLOAD = "https://api.twitter.com", "https://upload.twitter.com"
 WEB = "https://x.com"
-TWEET_FIELDS = ["created_at", "author_id", "referenced_tweets", "public_metrics"]
+# entities: the links X replaced with t.co, so a post's text can be read as it was written
+TWEET_FIELDS = ["created_at", "author_id", "referenced_tweets", "public_metrics", "entities"]
 T = TypeVar("T")
 
 
@@ -160,19 +160,55 @@ def map_error(persona: Persona, e: Exception) -> NetworkError:
                                    f"run `persona login {persona.name}`")
     if isinstance(e, tweepy.HTTPException):
         status, detail = e.response.status_code, _detail(e.response)
-        if status >= 500:
-            return Transient(f"X failed with {status} ({detail})")
+        if status >= 500:  # X may have done it before failing to say so
+            return Transient(f"X failed with {status} ({detail})", unsure=True)
         if "duplicate content" in detail:
             return Duplicate(f"X already has this text from @{persona.handle}: {detail}")
         if 453 in e.api_codes:
             return AccessLimited("the X app's access level does not include this (453); "
                                  "see docs/x.md, access levels")
         return RemoteRefused(f"X refused it ({status}): {detail}")
-    if isinstance(e, requests.Timeout):
-        return Transient("X did not answer in time")
+    if isinstance(e, requests.ConnectTimeout):  # before sending: X never saw it
+        return Transient("X could not be reached in time")
+    if isinstance(e, requests.Timeout):  # sent, and no answer: it may have been done
+        return Transient("X did not answer in time", unsure=True)
     if isinstance(e, requests.ConnectionError | tweepy.TweepyException):
-        return Transient("the connection to X failed")
+        return Transient("the connection to X failed", unsure=not _never_connected(e))
     raise e
+
+
+def _never_connected(e: Exception) -> bool:
+    """Did the request fail before a connection was made (so X cannot have seen it)?"""
+    seen: set[int] = set()
+    cause: BaseException | None = e
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
+            return True
+        if isinstance(cause, urllib3.exceptions.MaxRetryError) and cause.reason is not None:
+            cause = cause.reason
+            continue
+        cause = cause.__cause__ or cause.__context__ or (
+            cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
+    return False
+
+
+def _text(tweet: tweepy.Tweet) -> str:
+    """A post's text as it was written: X escapes &, < and > and puts a t.co link in place
+    of each link; its `entities.urls` give each link back."""
+    import html
+
+    text = tweet.text or ""
+    for entity in sorted(((tweet.entities or {}).get("urls") or []),
+                         key=lambda u: -int(u.get("start", 0))):
+        short, expanded = entity.get("url"), entity.get("expanded_url")
+        if short and expanded and short.startswith("https://t.co/"):
+            start, end = int(entity.get("start", -1)), int(entity.get("end", -1))
+            if 0 <= start < end <= len(text) and text[start:end] == short:
+                text = text[:start] + expanded + text[end:]
+            else:
+                text = text.replace(short, expanded)
+    return html.unescape(text)
 
 
 class XNetwork:
@@ -276,12 +312,12 @@ class XNetwork:
         api.session.hooks["response"].append(self._rate_hook(persona))
         return api
 
-    def _call(self, persona: Persona, action: Callable[[], T],
-              reconcile: Callable[[], T | None] | None = None, retry: bool = True) -> T:
-        """Run one request: transient failures retried with backoff and jitter, bounded; a
-        duplicate after a failure that may have gone through is looked up, not re-sent.
-        `retry=False` for what X would do twice (a message): the caller reconciles."""
-        maybe_sent = False
+    def _call(self, persona: Persona, action: Callable[[], T], retry: bool = True) -> T:
+        """Run one request: transient failures retried with backoff and jitter, bounded.
+        `retry=False` for what X would do twice (a post, a message): a failure that may
+        have been done is raised at once (`Transient.unsure`), for the caller to look for
+        what it made before it tries again (the outbox does); one that X cannot have seen
+        (no connection was made) is still retried."""
         for attempt in range(self.retries + 1):
             try:
                 return action()
@@ -289,14 +325,9 @@ class XNetwork:
                 error = map_error(persona, e)
             if isinstance(error, CredentialsRejected):
                 self.forget(persona)  # read the keyring afresh next time
-            if isinstance(error, Duplicate) and maybe_sent and reconcile is not None:
-                found = reconcile()
-                if found is not None:
-                    return found
             if not isinstance(error, Transient) or isinstance(error, RateLimited) \
-                    or attempt == self.retries or not retry:
+                    or attempt == self.retries or (error.unsure and not retry):
                 raise error
-            maybe_sent = True
             time.sleep(self.backoff * 2 ** attempt * (1 + random.random()))
         raise AssertionError("unreachable")
 
@@ -309,7 +340,8 @@ class XNetwork:
         if media:
             media_ids = tuple(media_ids) + tuple(self._upload_all(persona, media))
         if kind == "repost":
-            data = self._call(persona, lambda: client.retweet(target, user_auth=True)).data
+            data = self._call(persona, lambda: client.retweet(target, user_auth=True),
+                              retry=False).data
             # X names the repost in `rest_id`; older answers did not, so fall back to the post
             repost_id = str(data.get("rest_id") or target)
             return Sent(repost_id, self.post_url(persona, repost_id), datetime.now(UTC))
@@ -320,20 +352,9 @@ class XNetwork:
             args["quote_tweet_id"] = target
         if media_ids:
             args["media_ids"] = list(media_ids)
-        response = self._call(persona, lambda: client.create_tweet(**args),
-                              reconcile=lambda: self.find_sent(persona, text))
-        if isinstance(response, Sent):
-            return response
+        response = self._call(persona, lambda: client.create_tweet(**args), retry=False)
         post_id = str(response.data["id"])
         return Sent(post_id, self.post_url(persona, post_id), datetime.now(UTC))
-
-    def find_sent(self, persona: Persona, text: str) -> Sent | None:
-        """The persona's recent post with exactly this text: an earlier attempt landed."""
-        for post in self.recent_posts(persona, limit=20):
-            if same_text(text, post.post.text) and post.post.kind != "repost":
-                return Sent(post.post.id, self.post_url(persona, post.post.id),
-                            post.post.created_at)
-        return None
 
     def delete(self, persona: Persona, post_id: str) -> None:
         client = self.client(persona)
@@ -368,7 +389,7 @@ class XNetwork:
         refs = {r.type: str(r.id) for r in (tweet.referenced_tweets or [])}
         kind = ("repost" if "retweeted" in refs else "reply" if "replied_to" in refs
                 else "quote" if "quoted" in refs else "original")
-        return RemotePost(id=str(tweet.id), author=author, text=tweet.text, kind=kind,
+        return RemotePost(id=str(tweet.id), author=author, text=_text(tweet), kind=kind,
                           created_at=tweet.created_at or datetime.now(UTC),
                           in_reply_to=refs.get("replied_to"), quote_of=refs.get("quoted"),
                           repost_of=refs.get("retweeted"))

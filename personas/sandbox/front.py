@@ -46,6 +46,7 @@ class Fault:
     reset: bool = False
     lose_answer: bool = False  # do the work, then reset: the client cannot know it landed
     answer_after: float = 0.0  # do the work, then wait this long before answering
+    work_first: bool = False  # with `status`: do the work, then fail with that status anyway
     path: str = ""  # only requests whose path starts with this
     times: int = 1
 
@@ -55,8 +56,9 @@ class Front:
 
     def __init__(self, db_path: Path, *, port: int = 0, limits: dict[str, int] | None = None,
                  ready_personas: list[tuple[str, bool]] = (),  # type: ignore[assignment]
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, duplicates: bool = False) -> None:
         self.db_path = db_path
+        self.duplicates = duplicates  # accept the same text twice (Mastodon, Bluesky do)
         self.clock = clock  # a simulated clock makes rate windows pass at once (bench, tests)
         self.limits = {**LIMITS, **(limits or {})}
         self._local = threading.local()
@@ -74,7 +76,8 @@ class Front:
     @property
     def store(self) -> Store:
         if not hasattr(self._local, "store"):
-            self._local.store = Store(self.db_path, limits=self.limits, clock=self.clock)
+            self._local.store = Store(self.db_path, limits=self.limits, clock=self.clock,
+                                      duplicates=self.duplicates)
             self._local.oauth = OAuthStore(self._local.store, self._nonces)
             self._local.api = XApi(self._local.store)
             self._local.routes = self._local.api.routes()
@@ -290,7 +293,7 @@ def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
             fault = front.take_fault(target.path)
             if fault and fault.delay:
                 time.sleep(fault.delay)
-            if fault and fault.lose_answer:
+            if fault and (fault.lose_answer or (fault.status and fault.work_first)):
                 headers_in = {k.lower(): v for k, v in self.headers.items()}
                 front.answer(self.command, path, headers_in, body)
             if fault and (fault.reset or fault.lose_answer):

@@ -130,8 +130,10 @@ class Store:
     """One sandbox network's state. Methods are the network's operations."""
 
     def __init__(self, path: Path, *, limits: dict[str, int] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, duplicates: bool = False) -> None:
         self.path, self.limits, self.clock = path, limits or {}, clock
+        # True: the same text may be posted twice, as on Mastodon and Bluesky (X refuses it)
+        self.duplicates = duplicates
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600, exist_ok=True)  # it holds the tokens the front issued
@@ -256,8 +258,9 @@ class Store:
                 length = weighted_length(text)
                 if length > MAX_WEIGHTED_LENGTH:
                     raise RemoteRefused(f"post is too long: {length}/{MAX_WEIGHTED_LENGTH}")
-                if db.execute("SELECT 1 FROM posts WHERE author_id = ? AND text = ? AND kind !="
-                              " 'repost'", (author.id, text)).fetchone():
+                if not self.duplicates and db.execute(
+                        "SELECT 1 FROM posts WHERE author_id = ? AND text = ? AND kind != "
+                        "'repost'", (author.id, text)).fetchone():
                     raise Duplicate("the sandbox already has a post with this text from "
                                     f"@{author.handle}: you are not allowed to post duplicates")
             columns = {"reply": "in_reply_to", "quote": "quote_of", "repost": "repost_of"}

@@ -68,6 +68,31 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
+def shown(text: str) -> tuple[str, list[dict[str, object]]]:
+    """A post's text as X shows it, and its `entities.urls`: each link replaced by a t.co
+    link (23 characters, as X counts them), and &, < and > escaped."""
+    import hashlib
+    import html
+
+    from router.text import extract_urls_with_indices
+
+    out, links, at = [], [], 0
+    for url, start, end in extract_urls_with_indices(text):
+        out.append(html.escape(text[at:start], quote=False))
+        slug = hashlib.sha256(url.encode()).hexdigest()[:10]
+        short = f"https://t.co/{slug}"
+        begin = sum(len(part) for part in out)
+        expanded = url if "://" in url else f"http://{url}"
+        display = url.split("://", 1)[-1]
+        links.append({"start": begin, "end": begin + len(short), "url": short,
+                      "expanded_url": expanded,
+                      "display_url": display if len(display) <= 26 else display[:25] + "\u2026"})
+        out.append(short)
+        at = end
+    out.append(html.escape(text[at:], quote=False))
+    return "".join(out), links
+
+
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
         f"{int(ts * 1000) % 1000:03d}Z"
@@ -107,8 +132,11 @@ class XApi:
 
     def tweet(self, post: Post, call: Call) -> dict[str, object]:
         wanted = _fields(call, "tweet.fields")
-        out: dict[str, object] = {"id": str(post.id), "text": post.text,
+        text, links = shown(post.text)
+        out: dict[str, object] = {"id": str(post.id), "text": text,
                                   "edit_history_tweet_ids": [str(post.id)]}
+        if "entities" in wanted and links:
+            out["entities"] = {"urls": links}
         if "created_at" in wanted:
             out["created_at"] = iso(post.created_at)
         if "author_id" in wanted:
@@ -165,7 +193,7 @@ class XApi:
                             "to you." if kind == "reply" else "Quoting this post is not "
                             "allowed because you have been blocked or the post is not "
                             "visible to you.") from None
-        return 201, {"data": {"id": str(post.id), "text": post.text,
+        return 201, {"data": {"id": str(post.id), "text": shown(post.text)[0],
                               "edit_history_tweet_ids": [str(post.id)]}}
 
     def _check_media(self, call: Call, ids: list[str]) -> None:

@@ -90,3 +90,18 @@ def test_the_events_export_of_one_persona_reads_only_its_events(persona_home):
                 "EXPLAIN QUERY PLAN " + statement, tuple(bound) if isinstance(bound, list)
                 else bound).all())
             assert "persona=" in plan, (statement, plan)
+
+
+def test_the_claim_walks_the_due_index_and_sorts_nothing(persona_home):
+    """The worker's claim reads the next due item through ix_items_status_due, in its
+    order: no scan, no sort of the queue (a sort made each claim cost the queue's length)."""
+    _fill(3000)
+    now = db.to_db(datetime(2026, 1, 10, tzinfo=UTC))
+    params = {"queued": "queued", "sending": "sending", "now": now, "s0": "we"}
+    with db.engine().connect() as conn:
+        for skip in ("", " AND persona NOT IN (:s0)"):
+            statement = outbox._NEXT_DUE.format(skip=skip)
+            plan = " | ".join(r[-1] for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, params).all())
+            assert "ix_items_status_due" in plan, plan
+            assert "TEMP B-TREE" not in plan and "SCAN items" not in plan, plan

@@ -62,7 +62,7 @@ def test_cancel_retry_edit(cli):
     assert cli("queue", "--json").json() == []
     again = cli("queue", "cancel", str(item["id"]))
     assert again.code == 2
-    assert "is cancelled: only queued or failed items can be cancelled" in again.err
+    assert "is cancelled: only queued, failed or held items can be cancelled" in again.err
     assert cli("queue", "retry", str(item["id"]), "--json").json()["status"] == "queued"
     assert cli("queue", "cancel", "999").code == 2
     assert cli("queue", "edit", str(item["id"])).code == 2

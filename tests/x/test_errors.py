@@ -64,14 +64,18 @@ def test_duplicate_is_not_retried(logged_in, cli):
     assert [i.status for i in _items()] == ["sent", "failed"]
 
 
-def test_a_post_whose_answer_was_lost_is_reconciled_not_sent_twice(logged_in):
+def test_a_post_whose_answer_was_lost_is_found_not_sent_twice(logged_in, cli):
     net, me = logged_in.network(), logged_in.persona("me")
     logged_in.front.inject(lose_answer=True, path="/2/tweets")
-    sent = net.publish(me, kind="original", text="landed once", target=None,
-                       idempotency_key="k")
+    with pytest.raises(Transient) as lost:  # the network says it cannot know ...
+        net.publish(me, kind="original", text="landed once", target=None, idempotency_key="k")
+    assert lost.value.unsure
+    logged_in.front.inject(lose_answer=True, path="/2/tweets")
+    result = _post(cli, logged_in, "landed twice?", "--json")  # ... the outbox looks
+    assert result.code == 0, result.err
     posts = logged_in.front.store.timeline("Jesse")
-    assert [p.text for p in posts] == ["landed once"]
-    assert sent.remote_id == str(posts[0].id)
+    assert [p.text for p in posts] == ["landed twice?", "landed once"]
+    assert result.json()["remote_id"] == str(posts[0].id)
 
 
 def test_other_4xx_is_refused_with_x_detail(logged_in):
@@ -83,16 +87,17 @@ def test_other_4xx_is_refused_with_x_detail(logged_in):
                                      "that is deleted or not visible to you.")
 
 
-def test_5xx_is_retried_bounded_then_transient(logged_in):
-    net, me = logged_in.network(), logged_in.persona("me")
+def test_5xx_is_looked_for_then_retried_bounded_then_queued(logged_in, cli):
     logged_in.front.inject(status=503, path="/2/tweets", times=2)
-    assert net.publish(me, kind="original", text="third time", target=None,
-                       idempotency_key="k").remote_id  # two failures, then it lands
+    landed = _post(cli, logged_in, "third time", "--json")  # two failures, then it lands
+    assert landed.code == 0, landed.err
     logged_in.front.inject(status=503, path="/2/tweets", times=3)
-    with pytest.raises(Transient) as failed:
-        net.publish(me, kind="original", text="never", target=None, idempotency_key="k2")
-    assert not isinstance(failed.value, RateLimited)
-    assert "X failed with 503" in failed.value.message
+    failed = _post(cli, logged_in, "never")
+    assert failed.code == 1 and "X failed with 503" in failed.err
+    assert [p.text for p in logged_in.front.store.timeline("Jesse")] == ["third time"]
+    [sent, waiting] = _items()
+    assert sent.status == "sent" and waiting.status == "queued"
+    assert waiting.unsure  # a 5xx may have been done: the next attempt looks first
 
 
 def test_timeouts_and_resets_are_transient(logged_in):
