@@ -6,7 +6,7 @@ import typer
 
 from personas.cli.common import JsonOpt, context, emit_json, message, table
 
-STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
+STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "held")
 
 app = typer.Typer(
     help="Show the outbox, and cancel, retry or edit items that have not gone out.\n\n"
@@ -22,13 +22,17 @@ IdArg = Annotated[int, typer.Argument(metavar="ID", help="The item's id (see `pe
 def queue(
     ctx: typer.Context,
     status: Annotated[str | None, typer.Option("--status", metavar="STATUS",
-                                               help="queued, sending, sent, failed, cancelled "
-                                               "or all (default: not yet sent).")] = None,
+                                               help="queued, sending, sent, failed, cancelled, "
+                                               "held or all (default: not yet sent).")] = None,
     persona: Annotated[str | None, typer.Option("--persona", metavar="PERSONA",
                                                 help="Only this persona's items.")] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Show the outbox: by default what is not yet sent (queued, sending, failed).
+    """Show the outbox: by default what is not yet sent (queued, sending, failed, held).
+
+    An item is held when its persona's network or account changed after it was queued: it
+    goes only where it was routed. `persona queue retarget ID` sends it to the persona's
+    account now; `persona queue cancel ID` drops it.
 
     Examples:
 
@@ -48,6 +52,7 @@ def queue(
     if persona is not None:
         context(ctx).persona(persona)
     wanted = None if status is None else STATUSES if status == "all" else (status,)
+    outbox.hold_moved(list(context(ctx).config.personas))  # what the worker would hold
     rows = [_row(item) for item in outbox.pending(persona, wanted)]
     if json:
         emit_json(rows)
@@ -67,7 +72,7 @@ def queue(
 
 @app.command("cancel")
 def cancel(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
-    """Cancel an item that has not gone out (queued or failed).
+    """Cancel an item that has not gone out (queued, failed or held).
 
     Example: persona queue cancel 12
     """
@@ -85,6 +90,40 @@ def retry(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
     from personas import outbox
 
     _done(outbox.retry(item), json, "queued again")
+
+
+@app.command("retarget")
+def retarget(
+    ctx: typer.Context,
+    items: Annotated[list[int], typer.Argument(metavar="ID...", show_default=False,
+                                               help="Held items' ids (see `persona queue "
+                                               "--status held`).")],
+    json: JsonOpt = False,
+) -> None:
+    """Send held items to their persona's account now.
+
+    An item is held when its persona's network or account changed after it was queued
+    (a persona moved from the sandbox to X, a new handle): it was meant for the old one.
+    Retarget it to send it as the persona is now; cancel it to drop it.
+
+    Examples:
+
+      persona queue --status held
+
+      persona queue retarget 12 13
+    """
+    from personas import outbox
+
+    c = context(ctx)
+    done = []
+    for item_id in items:
+        row = outbox.get(item_id)
+        done.append(outbox.retarget(item_id, c.persona(row.persona)))
+    if json:
+        emit_json([_row(r) for r in done])
+        return
+    for row in done:
+        message(f"item {row.id} ({row.persona}) queued for {row.account}")
 
 
 @app.command("edit")
@@ -128,7 +167,7 @@ def _row(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "status": item.status, "scheduled_at": item.scheduled_at, "attempts": item.attempts,
         "last_error": item.last_error, "remote_id": item.remote_id, "url": item.url,
         "target": item.target, "created_at": item.created_at,
-        "next_attempt_at": item.next_attempt_at,
+        "next_attempt_at": item.next_attempt_at, "account": item.account,
     }
 
 
