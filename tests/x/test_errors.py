@@ -9,7 +9,6 @@ import pytest
 from personas.errors import (
     CredentialsRejected,
     Duplicate,
-    RateLimited,
     RemoteRefused,
     Transient,
 )
