@@ -51,3 +51,11 @@ def test_reports_export_bench_matches_sqlite3_row_for_row() -> None:
     proc = run("bench/reports_export.py", "--events", "2000", "--runs", "1")
     assert "same rows as sqlite3: yes (2,000 rows, every field)" in proc.stdout
     assert "html" in proc.stdout and "max RSS" in proc.stdout
+
+
+def test_worker_drain_bench_prints_its_ratio() -> None:
+    proc = run("bench/worker_drain.py", "--small", "20", "--large", "60", "--rounds", "1")
+    figures = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert figures["small"] == 20 and figures["large"] == 60 and figures["goal"] == 0.9
+    assert figures["small_rate"] > 0 and figures["large_rate"] > 0 and figures["ratio"] > 0
+    assert "drain rate at 60 over 20" in proc.stderr
