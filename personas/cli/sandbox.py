@@ -329,8 +329,9 @@ def sandbox_app(ctx: typer.Context,
                 network: Annotated[str, typer.Argument(metavar="NETWORK", help="The X "
                                                        "network whose api_base is the front.",
                                                        show_default=False)] = "x",
-                level: Annotated[str, typer.Option("--level", help="Access level: basic (no "
-                                                   "incoming requests), read-write (no DMs) or "
+                level: Annotated[str, typer.Option("--level", help="Access level: free "
+                                                   "(posting only), basic (no incoming "
+                                                   "requests), read-write (no DMs) or "
                                                    "read-write-dm.")] = "read-write-dm") -> None:
     """Register an app on the sandbox's X front and store its keys for NETWORK.
 
@@ -345,8 +346,9 @@ def sandbox_app(ctx: typer.Context,
     from personas.sandbox.oauth import OAuthStore
     from personas.sandbox.store import Store
 
-    if level not in ("basic", "read-write", "read-write-dm"):
-        raise BadInput(f"unknown access level {level!r}; use basic, read-write or read-write-dm")
+    if level not in ("free", "basic", "read-write", "read-write-dm"):
+        raise BadInput(f"unknown access level {level!r}; use free, basic, read-write or "
+                       "read-write-dm")
     login.x_network(context(ctx), network)
     key, secret = OAuthStore(Store(data_dir() / "sandbox.db")).register_app(level)
     login.set_app(context(ctx), network, AppKeys(key, secret))

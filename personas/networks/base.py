@@ -28,7 +28,7 @@ def same_text(posted: str, seen: str) -> bool:
 
 @dataclass(frozen=True)
 class Sent:
-    remote_id: str
+    remote_id: str | None  # None: the network did not say (an X repost, rarely)
     url: str
     created_at: datetime
 

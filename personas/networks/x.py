@@ -53,7 +53,7 @@ from personas.networks.base import (
     same_text,
     waiting,
 )
-from personas.ratelimit import X_LIMITS
+from personas.ratelimit import X_LIMITS, daily, until
 from router.policy import Persona
 
 API, UPLOAD = "https://api.twitter.com", "https://upload.twitter.com"
@@ -151,10 +151,7 @@ def _when(epoch: float) -> str:
 def map_error(persona: Persona, e: Exception) -> NetworkError:
     """One of the project's error types for a failure of tweepy or the transport."""
     if isinstance(e, tweepy.TooManyRequests):
-        reset = e.response.headers.get("x-rate-limit-reset")
-        reset_at = float(reset) if reset else time.time() + 15 * 60
-        return RateLimited(f"X's rate limit for @{persona.handle} is used up until "
-                           f"{_when(reset_at)}; it is retried then", reset_at=reset_at)
+        return _rate_limited(persona, e.response)
     if isinstance(e, tweepy.Unauthorized):
         return CredentialsRejected(f"X rejected the credentials of persona {persona.name!r}: "
                                    f"run `persona login {persona.name}`")
@@ -164,15 +161,82 @@ def map_error(persona: Persona, e: Exception) -> NetworkError:
             return Transient(f"X failed with {status} ({detail})")
         if "duplicate content" in detail:
             return Duplicate(f"X already has this text from @{persona.handle}: {detail}")
-        if 453 in e.api_codes:
-            return AccessLimited("the X app's access level does not include this (453); "
-                                 "see docs/x.md, access levels")
+        if 453 in e.api_codes or (status == 403 and _not_enrolled(e.response)):
+            code = "453" if 453 in e.api_codes else "403 client-not-enrolled"
+            return AccessLimited(f"the X app's access level does not include "
+                                 f"{_feature(e.response)} ({code}); that needs "
+                                 f"{_needs(e.response)} (docs/x.md, access levels)")
         return RemoteRefused(f"X refused it ({status}): {detail}")
     if isinstance(e, requests.Timeout):
         return Transient("X did not answer in time")
     if isinstance(e, requests.ConnectionError | tweepy.TweepyException):
         return Transient("the connection to X failed")
     raise e
+
+
+def _rate_limited(persona: Persona, response: requests.Response) -> RateLimited:
+    """A 429 as X means it: the 15-minute window, or a 24-hour limit (`x-user-limit-24hour-*`,
+    `x-app-limit-24hour-*`) used up while the 15-minute window still has room. The retry
+    waits for the latest reset among the windows that are used up."""
+    fifteen = rate_headers(response)
+    windows = [("15-minute", fifteen)] if fifteen else []
+    spent = [(name, w) for name, w in windows + daily_headers(response) if w[1] <= 0]
+    if not spent:  # no window says which: the 15-minute reset, as X documents for a 429
+        spent = [("15-minute", (0, 0, fifteen[2] if fifteen else time.time() + 15 * 60))]
+    name, (limit, _remaining, reset_at) = max(spent, key=lambda s: s[1][2])
+    if name == "15-minute":
+        return RateLimited(f"X's rate limit for @{persona.handle} is used up until "
+                           f"{_when(reset_at)}; it is retried then", reset_at=reset_at)
+    whose = "the app's" if name == "app-24h" else f"@{persona.handle}'s"
+    return RateLimited(f"X's 24-hour limit ({whose}, {limit} a day) is used up until "
+                       f"{until(reset_at)}; it is retried then", reset_at=reset_at)
+
+
+def _not_enrolled(response: requests.Response) -> bool:
+    """X's 403 for an endpoint outside the app's access level ("Client Forbidden")."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and (body.get("reason") == "client-not-enrolled" or str(
+        body.get("type", "")).endswith("/problems/client-forbidden"))
+
+
+# What each of X's buckets does for persona, and the access level that includes it
+# (docs/x.md, access levels): the Free level covers posting only.
+FEATURES = {
+    "create_post": ("posting", "any level"), "delete_post": ("deleting posts", "any level"),
+    "me": ("reading the account's own profile", "any level"),
+    "media": ("uploading images", "any level"),
+    "repost": ("reposting", "Basic or above"), "follow": ("following", "Basic or above"),
+    "tweet_lookup": ("reading posts", "Basic or above"),
+    "user_posts": ("reading the persona's own posts", "Basic or above"),
+    "mentions": ("reading mentions", "Basic or above"),
+    "user_lookup": ("looking up accounts", "Basic or above"),
+    "followers": ("reading followers", "Basic or above"),
+    "following": ("reading whom the persona follows", "Basic or above"),
+    "dm": ("sending direct messages",
+           "Basic or above, with the app's Direct Message permission"),
+    "dm_read": ("reading direct messages",
+                "Basic or above, with the app's Direct Message permission"),
+    "incoming": ("listing pending follow requests (v1.1 friendships/incoming)",
+                 "a level with v1.1 access (Pro or Enterprise)"),
+}
+
+
+def _feature(response: requests.Response) -> str:
+    name = bucket(response.request.method or "", response.request.url or "")
+    return FEATURES.get(name or "", ("this endpoint", ""))[0]
+
+
+def _needs(response: requests.Response) -> str:
+    name = bucket(response.request.method or "", response.request.url or "")
+    needs = FEATURES.get(name or "", ("", "a higher level"))[1]
+    try:
+        asked = response.json().get("required_enrollment")
+    except (ValueError, AttributeError):
+        asked = None
+    return f"{needs} (X says: {asked})" if asked else needs
 
 
 class XNetwork:
@@ -260,10 +324,14 @@ class XNetwork:
         def hook(response: requests.Response, *args: object, **kwargs: object) -> None:
             if self.on_rate is None:
                 return
+            name = bucket(response.request.method or "", response.request.url or "")
+            if name is None:
+                return
             state = rate_headers(response)
-            name = state and bucket(response.request.method or "", response.request.url or "")
-            if state and name:
+            if state:
                 self.on_rate(persona.name, name, *state)
+            for window, limits in daily_headers(response):  # X's 24-hour limits too
+                self.on_rate(persona.name, daily(name, window), *limits)
         return hook
 
     def v1(self, persona: Persona) -> tweepy.API:
@@ -310,9 +378,7 @@ class XNetwork:
             media_ids = tuple(media_ids) + tuple(self._upload_all(persona, media))
         if kind == "repost":
             data = self._call(persona, lambda: client.retweet(target, user_auth=True)).data
-            # X names the repost in `rest_id`; older answers did not, so fall back to the post
-            repost_id = str(data.get("rest_id") or target)
-            return Sent(repost_id, self.post_url(persona, repost_id), datetime.now(UTC))
+            return self._reposted(persona, str(target), data or {})
         args: dict[str, object] = {"text": text, "user_auth": True}
         if kind == "reply":
             args["in_reply_to_tweet_id"] = target
@@ -326,6 +392,27 @@ class XNetwork:
             return response
         post_id = str(response.data["id"])
         return Sent(post_id, self.post_url(persona, post_id), datetime.now(UTC))
+
+    def _reposted(self, persona: Persona, source: str, data: dict[str, object]) -> Sent:
+        """The repost as X made it: its own id and URL (the item's target keeps the source).
+        X's answer names it in `rest_id` at best: X's OpenAPI description calls that "the ID
+        of the reposted Post", which can be read as the source, and answers recorded in
+        2021 carry no id. So an id other than the source's is the repost's; otherwise the
+        persona's own recent posts say which post reposts the source (one read). When they
+        cannot, the repost's id is not known (None) and its URL is the source's, where the
+        repost shows."""
+        now = datetime.now(UTC)
+        given = str(data.get("rest_id") or data.get("id") or "")
+        if given and given != source:
+            return Sent(given, self.post_url(persona, given), now)
+        try:
+            mine = self.recent_posts(persona, limit=20)
+        except NetworkError:
+            mine = []
+        for m in mine:
+            if m.post.kind == "repost" and m.post.repost_of == source:
+                return Sent(m.post.id, self.post_url(persona, m.post.id), m.post.created_at)
+        return Sent(None, f"{WEB}/i/status/{source}", now)
 
     def find_sent(self, persona: Persona, text: str) -> Sent | None:
         """The persona's recent post with exactly this text: an earlier attempt landed."""
@@ -645,6 +732,20 @@ def bucket(method: str, url: str) -> str | None:
 @lru_cache(maxsize=512)  # every post asks about the same path: match it once
 def _bucket(method: str, path: str) -> str | None:
     return next((b for m, p, b in BUCKETS if m == method and p.search(path)), None)
+
+
+def daily_headers(response: requests.Response) -> list[tuple[str, tuple[int, int, float]]]:
+    """X's 24-hour limits, where an answer carries them: ("24h", the user's window) from
+    `x-user-limit-24hour-*`, ("app-24h", the app's) from `x-app-limit-24hour-*`."""
+    out = []
+    for name, prefix in (("24h", "x-user-limit-24hour-"), ("app-24h", "x-app-limit-24hour-")):
+        h = response.headers
+        try:
+            out.append((name, (int(h[prefix + "limit"]), int(h[prefix + "remaining"]),
+                               float(h[prefix + "reset"]))))
+        except (KeyError, ValueError):
+            continue
+    return out
 
 
 def rate_headers(response: requests.Response) -> tuple[int, int, float] | None:

@@ -80,8 +80,9 @@ def _fields(call: Call, name: str) -> set[str]:
 class XApi:
     """The operations, each one X endpoint; `routes` maps requests to them."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, answers: dict[str, str] | None = None) -> None:
         self.store = store
+        self.answers = answers if answers is not None else {}  # Front.answers, shared
         store.db.executescript(MEDIA_SCHEMA)
 
     # --- rendering ------------------------------------------------------------------------
@@ -213,7 +214,13 @@ class XApi:
             raise forbidden("You cannot retweet a Tweet that you cannot see.") from None
         row = self.store.db.execute("SELECT id FROM posts WHERE author_id = ? AND repost_of = ?",
                                     (call.caller.id, target)).fetchone()
-        return 200, {"data": {"retweeted": True, "rest_id": str(row[0])}}
+        # X's OpenAPI description requires `rest_id`, "the ID of the reposted Post": the
+        # source, read literally; answers recorded in 2021 carry no id at all. Which one the
+        # front sends is `Front.answers["rest_id"]`: "source", "repost" (the repost's own
+        # id) or "absent".
+        rest_id = {"source": str(target), "repost": str(row[0])}.get(
+            self.answers.get("rest_id", "source"))
+        return 200, {"data": {"retweeted": True, **({"rest_id": rest_id} if rest_id else {})}}
 
     def unretweet(self, call: Call) -> tuple[int, dict[str, object]]:
         self._own(call, call.args[0])

@@ -143,6 +143,28 @@ def test_an_access_level_without_incoming_requests_is_a_notice(logged_in, cli):
                "--json").json()[-1]["handle"] == "ana"
 
 
+def test_endpoints_outside_the_access_level_are_notices_and_the_sync_goes_on(logged_in, cli):
+    """X's 403 client-not-enrolled for mentions, messages, followers, profiles and incoming
+    requests: each a notice naming the level it needs, none a failure (no retry would read
+    it), and what the level does read is still read."""
+    store = logged_in.front.store
+    sim = Simulator(store)
+    sim.request("JesseStay", "ana")
+    sim.mention("Jesse", "dan", "can I join please?")
+    sim.dm("JessesLinks", "cara", "hey, can I join the community?")
+    logged_in.front.oauth.set_access_level(logged_in.consumer[0], "free")
+    result = cli("--config", str(logged_in.config), "community", "sync", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["new_requests"] == []
+    assert "source(s) not read" not in result.err
+    assert "does not include reading mentions (403 client-not-enrolled); that needs Basic " \
+        "or above" in result.err
+    assert "does not include reading direct messages (403 client-not-enrolled); that needs " \
+        "Basic or above, with the app's Direct Message permission" in result.err
+    assert "pending follow requests not read" in result.err
+    assert "persona community add HANDLE" in result.err
+
+
 def test_a_rate_limited_profile_lookup_is_not_real_until_read(logged_in, cli):
     store = logged_in.front.store
     config = str(logged_in.config)
