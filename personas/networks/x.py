@@ -529,14 +529,25 @@ class XNetwork:
 
     def mentions(self, persona: Persona, since_id: str | None = None, *,
                  after: datetime | None = None) -> list[RemotePost]:
-        """The newest mentions (one page of 100) after `since_id`, and at or after `after`."""
+        """Every mention after `since_id` (and at or after `after`): page after page of 100
+        until X has no more, since X stops at `since_id` itself. A caller that moves its
+        cursor to the newest id has then read everything up to it; a page that fails fails
+        the whole read, and the cursor stays. (X keeps the last 800 mentions in reach.)"""
         client = self.client(persona)
         start = _start_time(after)
-        response = self._call(persona, lambda: client.get_users_mentions(
-            self._my_id(persona), since_id=since_id, start_time=start, max_results=100,
-            tweet_fields=TWEET_FIELDS, expansions=["author_id"], user_auth=True))
-        users = {str(u.id): u.username for u in response.includes.get("users", [])}
-        found = [self._remote(t, users.get(str(t.author_id), "")) for t in response.data or []]
+        found: list[RemotePost] = []
+        token: str | None = None
+        while True:
+            response = self._call(persona, lambda t=token: client.get_users_mentions(  # type: ignore[misc]
+                self._my_id(persona), since_id=since_id, start_time=start, max_results=100,
+                pagination_token=t, tweet_fields=TWEET_FIELDS, expansions=["author_id"],
+                user_auth=True))
+            users = {str(u.id): u.username for u in response.includes.get("users", [])}
+            found += [self._remote(t, users.get(str(t.author_id), ""))
+                      for t in response.data or []]
+            token = (response.meta or {}).get("next_token")
+            if not token or not response.data:
+                break
         return [p for p in found if after is None or p.created_at >= after]
 
     def post_url(self, persona: Persona, post_id: str) -> str:
@@ -596,11 +607,18 @@ class XNetwork:
         return self._page(persona, "get_users_following", page_token, limit)
 
     def incoming_requests(self, persona: Persona) -> list[str]:
-        """Ids of accounts asking to follow the protected persona (v1.1; not on every access
-        level: X answers 453 there, raised as a refusal naming the limitation)."""
+        """Ids of accounts asking to follow the protected persona, every page of 5,000 (v1.1,
+        cursored; not on every access level: X answers 453 there, raised as a refusal naming
+        the limitation)."""
         api = self.v1(persona)
-        ids = self._call(persona, lambda: api.incoming_friendships(stringify_ids=True))
-        return [str(i) for i in (ids[0] if isinstance(ids, tuple) else ids)]
+        out: list[str] = []
+        cursor = -1  # v1.1's first page; 0 is the end
+        while cursor:
+            page = self._call(persona, lambda c=cursor: api.incoming_friendships(  # type: ignore[misc]
+                cursor=c, stringify_ids=True))
+            ids, (_previous, cursor) = page if isinstance(page, tuple) else (page, (0, 0))
+            out += [str(i) for i in ids]
+        return out
 
     # --- the private community ------------------------------------------------------------
 
@@ -637,13 +655,18 @@ class XNetwork:
             return Profile(account.id, account.handle, account.name, account.protected)
         return account
 
-    def _dm_events(self, persona: Persona, since_id: str | None, pages: int = 10,
+    def _dm_events(self, persona: Persona, since_id: str | None, pages: int | None = None,
                    after: datetime | None = None) -> list[Message]:
         """Direct messages sent and received, newest first, back to `since_id` or to the
-        first one sent before `after` (X's DM reads take no start time: the pages stop)."""
+        first one sent before `after` (X's DM reads take no start time: the pages stop),
+        or to the end of what X keeps (30 days). Every page up to there is read, however
+        many (`pages` caps them only where a recent look is enough): a caller's cursor may
+        then move to the newest. A page that fails fails the whole read."""
         client = self.client(persona)
         me, out, token = self._my_id(persona), [], None
-        for _ in range(pages):
+        read = 0
+        while pages is None or read < pages:
+            read += 1
             response = self._call(persona, lambda t=token: client.get_direct_message_events(  # type: ignore[misc]
                 event_types="MessageCreate", max_results=100, pagination_token=t,
                 dm_event_fields=["id", "text", "sender_id", "created_at",

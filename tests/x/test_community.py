@@ -207,3 +207,41 @@ def test_the_first_sync_on_x_skips_old_history(logged_in, cli):
     # one page of DM events read, not the whole history: the pages stop at the window
     limit, remaining, _reset = store.rate_state(store.account("JessesLinks").id, "dm_read")
     assert limit - remaining == 1
+
+
+def test_a_backlog_of_more_than_a_page_loses_no_join_request(logged_in, cli):
+    """Mentions and messages that piled up past one page since the last sync are read page
+    after page down to the cursor, not one page with the cursor moved past the rest: over
+    a page of mentions (100), and over ten pages of messages (1,000) with the request the
+    oldest of them."""
+    store = logged_in.front.store
+    config = str(logged_in.config)
+    sim = Simulator(store)
+    sim.mention("Jesse", "first", "can I join please?")
+    sim.dm("JessesLinks", "chatty", "hello")
+    first = cli("--config", config, "community", "sync", "--json")
+    assert first.code == 0, first.err
+    assert first.json()["new_requests"] == ["first"]
+    for i in range(130):
+        sim.mention("Jesse", f"fan{i}", "can I join please?")
+    sim.dm("JessesLinks", "cara", "hey, can I join the community?")
+    for i in range(1050):
+        sim.dm("JessesLinks", "chatty", f"still here {i}")
+    second = cli("--config", config, "community", "sync", "--json")
+    assert second.code == 0, second.err
+    assert sorted(second.json()["new_requests"]) == sorted(
+        ["cara"] + [f"fan{i}" for i in range(130)])
+    third = cli("--config", config, "community", "sync", "--json")
+    assert third.code == 0 and third.json()["new_requests"] == []
+
+
+def test_pending_follow_requests_are_read_past_the_first_page(logged_in, monkeypatch):
+    """v1.1 friendships/incoming pages with cursors: every page is read."""
+    from personas.sandbox import x_api
+
+    monkeypatch.setattr(x_api, "INCOMING_PAGE", 2)
+    sim = Simulator(logged_in.front.store)
+    for name in ("ana", "ben", "cleo", "dora", "eli"):
+        sim.request("JesseStay", name)
+    profiles = logged_in.network().join_requests(logged_in.persona("we"))
+    assert sorted(p.handle for p in profiles) == ["ana", "ben", "cleo", "dora", "eli"]

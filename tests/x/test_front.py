@@ -329,3 +329,33 @@ def test_a_malformed_request_gets_a_400_not_a_traceback(front, capfd):
             answer = s.recv(4096)
         assert answer.startswith(b"HTTP/1.1 400")
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_pagination_tokens_hold_their_place_when_the_list_changes(x_env):
+    """X's tokens are opaque base32hex cursors (16 characters or more for followers): the
+    next page starts after the last account read, though some of those read unfollowed
+    and others followed in between; and the previous token leads back."""
+    import re
+
+    store = x_env.front.store
+    session, tokens = _session(x_env, "JessesLinks")
+    for i in range(250):
+        store.ensure_account(f"fan{i}")
+        store.follow(f"fan{i}", "JessesLinks")
+    url = f"{API}/2/users/{tokens.user_id}/followers?max_results=100"
+    first = session.get(url).json()
+    names = [u["username"] for u in first["data"]]
+    token = first["meta"]["next_token"]
+    for gone in names[:3]:
+        store.unfollow(gone, "JessesLinks")
+    for i in range(2):
+        store.ensure_account(f"late{i}")
+        store.follow(f"late{i}", "JessesLinks")
+    second = session.get(f"{url}&pagination_token={token}").json()
+    expected = [f"fan{i}" for i in range(249, -1, -1)][100:200]  # newest first
+    assert [u["username"] for u in second["data"]] == expected
+    assert re.fullmatch(r"[0-9A-V]{16,}", token)
+    back = session.get(f"{url}&pagination_token={second['meta']['previous_token']}").json()
+    assert [u["username"] for u in back["data"]][-97:] == names[3:]
+    bad = session.get(f"{url}&pagination_token=not-a-token")
+    assert bad.status_code == 400
