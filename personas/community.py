@@ -600,7 +600,7 @@ class Community:
         mine = self.persona.handle.lower()
         since = started.replace(tzinfo=started.tzinfo or UTC) - WELCOME_CLOCK_SLACK
         return any(m.sender.lower() == mine and m.created_at >= since
-                   for m in self.net.conversation(self.persona, handle))
+                   for m in self.net.conversation(self.persona, handle, after=since))
 
     def _stamp(self, req: JoinRequest, step: str, follow: str | None = None) -> None:
         now = _now(self.clock)

@@ -699,11 +699,14 @@ class XNetwork:
         return [m for m in reversed(self._dm_events(persona, since_id, after=after))
                 if m.sender.lower() != mine]
 
-    def conversation(self, persona: Persona, handle: str) -> list[Message]:
-        """Recent messages between the persona and `handle`, oldest first."""
+    def conversation(self, persona: Persona, handle: str, *,
+                     after: datetime | None = None) -> list[Message]:
+        """Messages between the persona and `handle`, oldest first: those sent at or after
+        `after`, every page back to then (the persona's other conversations share the
+        pages); without `after`, the most recent page's."""
         other = handle.lstrip("@").lower()
-        return [m for m in reversed(self._dm_events(persona, None, pages=1))
-                if other in (m.sender.lower(), m.recipient.lower())]
+        events = self._dm_events(persona, None, pages=None if after else 1, after=after)
+        return [m for m in reversed(events) if other in (m.sender.lower(), m.recipient.lower())]
 
     def send_message(self, persona: Persona, handle: str, text: str) -> str:
         target = self.account(persona, handle)

@@ -118,6 +118,8 @@ def test_a_lost_answer_to_the_welcome_is_not_sent_twice(logged_in, cli):
     lost = cli("--config", config, "community", "approve", "ana")
     assert lost.code == 1, lost.err
     assert len(sent_by(store, "JesseStay", "ana")) == 1
+    for i in range(150):  # more than a page of the persona's messages came in since
+        Simulator(store).dm("JesseStay", "chatty", f"hello {i}")
     retried = cli("--config", config, "community", "approve", "ana", "--json")
     assert retried.code == 0, retried.err
     assert retried.json() == [{"handle": "ana", "result": "awaiting"}]
