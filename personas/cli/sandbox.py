@@ -236,7 +236,9 @@ def serve(ctx: typer.Context,
                                             help="Port on 127.0.0.1 (0: any free port).")] = 8787,
           limit: Annotated[list[str] | None, typer.Option(
               "--limit", metavar="NAME=N", help="Calls per user per 15 minutes for one "
-              "endpoint, e.g. create_post=5 (default: X's documented limits).")] = None,
+              "endpoint, e.g. create_post=5 (default: X's documented limits); NAME/24h=N "
+              "for a 24-hour limit, sent in X's x-user-limit-24hour-* headers, e.g. "
+              "create_post/24h=17.")] = None,
           fault: Annotated[list[str] | None, typer.Option(
               "--fault", metavar="SPEC", help="Fail requests instead of answering: "
               "status=503, delay=SECONDS, reset or lose_answer, with path=PREFIX and "
@@ -254,6 +256,8 @@ def serve(ctx: typer.Context,
       persona sandbox serve --port 8787
 
       persona sandbox serve --port 0 --limit create_post=5
+
+      persona sandbox serve --limit create_post/24h=17
 
       persona sandbox serve --fault status=503,path=/2/tweets,times=2
     """
@@ -285,14 +289,14 @@ def serve(ctx: typer.Context,
 
 def _limits(values: list[str]) -> dict[str, int]:
     from personas.errors import BadInput
-    from personas.sandbox.front import LIMITS
+    from personas.sandbox.front import DAY_SUFFIX, LIMITS
 
     out = {}
     for value in values:
         name, _, number = value.partition("=")
-        if name not in LIMITS or not number.isdigit():
-            raise BadInput(f"--limit {value!r}: write NAME=N with NAME one of "
-                           f"{', '.join(sorted(LIMITS))}")
+        if name.removesuffix(DAY_SUFFIX) not in LIMITS or not number.isdigit():
+            raise BadInput(f"--limit {value!r}: write NAME=N (15 minutes) or NAME/24h=N "
+                           f"(24 hours) with NAME one of {', '.join(sorted(LIMITS))}")
         out[name] = int(number)
     return out
 

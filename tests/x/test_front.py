@@ -270,7 +270,8 @@ def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
 
     server = subprocess.Popen(
         [sys.executable, "-m", "personas", "--config", str(x_env.config), "sandbox", "serve",
-         "--port", "0", "--limit", "me=1", "--fault", "status=503,path=/2/users/me"],
+         "--port", "0", "--limit", "me=1", "--limit", "create_post/24h=1",
+         "--fault", "status=503,path=/2/users/me"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, cwd=ROOT, env=persona_env(persona_home))
     try:
@@ -282,6 +283,10 @@ def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
         assert session.get(f"{API}/2/users/me").status_code == 503  # --fault, once
         assert session.get(f"{API}/2/users/me").status_code == 200
         assert session.get(f"{API}/2/users/me").status_code == 429
+        posted = session.post(f"{API}/2/tweets", json={"text": "the day's one"})
+        assert posted.status_code == 201
+        assert posted.headers["x-user-limit-24hour-limit"] == "1"
+        assert session.post(f"{API}/2/tweets", json={"text": "another"}).status_code == 429
         assert requests.get(f"{url}/2/users/me", timeout=5).status_code == 401
     finally:
         server.send_signal(signal.SIGINT)
@@ -292,7 +297,9 @@ def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
 def test_sandbox_serve_refuses_an_unknown_limit(cli):
     result = cli("sandbox", "serve", "--limit", "tweets=5")
     assert result.code == 2
-    assert result.err.startswith("persona: --limit 'tweets=5': write NAME=N with NAME one of ")
+    assert result.err.startswith("persona: --limit 'tweets=5': write NAME=N (15 minutes) or "
+                                 "NAME/24h=N (24 hours) with NAME one of ")
+    assert cli("sandbox", "serve", "--limit", "tweets/24h=5").code == 2
 
 
 def test_sandbox_serve_on_a_busy_port_is_one_line(front, cli):
