@@ -366,3 +366,46 @@ def test_pagination_tokens_hold_their_place_when_the_list_changes(x_env):
     assert [u["username"] for u in back["data"]][-97:] == names[3:]
     bad = session.get(f"{url}&pagination_token=not-a-token")
     assert bad.status_code == 400
+
+
+def test_paged_answers_and_their_tokens_follow_x_openapi(x_env):
+    """Mentions, messages and followers, five a page: each page validates against X's
+    schema, each token against the `pagination_token` parameter X describes, and the pages
+    together hold every item once."""
+    from openapi_schema_validator import OAS30Validator
+
+    from personas.sandbox.simulate import Simulator
+    from tests.x.api import spec
+
+    store = x_env.front.store
+    session, tokens = _session(x_env, "JessesLinks")
+    sim = Simulator(store)
+    for i in range(12):
+        sim.mention("JessesLinks", f"m{i}", f"hello @JessesLinks {i}")
+        sim.dm("JessesLinks", f"d{i}", f"hi {i}")
+        store.ensure_account(f"f{i}")
+        store.follow(f"f{i}", "JessesLinks")
+    me = tokens.user_id
+    fields = "tweet.fields=created_at,author_id&dm_event.fields=sender_id,created_at"
+    for path, url, key in (
+            ("/2/users/{id}/mentions", f"{API}/2/users/{me}/mentions?{fields}", "id"),
+            ("/2/dm_events", f"{API}/2/dm_events?{fields}", "id"),
+            ("/2/users/{id}/followers", f"{API}/2/users/{me}/followers?user.fields=created_at",
+             "username")):
+        parameters = [spec()["components"]["parameters"][p["$ref"].rsplit("/", 1)[-1]]
+                      if "$ref" in p else p for p in spec()["paths"][path]["get"]["parameters"]]
+        schema = next(p for p in parameters if p["name"] == "pagination_token")["schema"]
+        assert schema.get("minLength", 0) >= 1
+        seen, token, pages = [], None, 0
+        while True:
+            response = session.get(f"{url}&max_results=5" + (
+                f"&pagination_token={token}" if token else ""))
+            assert response.status_code == 200, (path, response.text)
+            check_openapi(path, "get", 200, response.json())
+            seen += [item[key] for item in response.json().get("data", [])]
+            pages += 1
+            token = response.json()["meta"].get("next_token")
+            if token is None:
+                break
+            OAS30Validator(schema).validate(token)
+        assert pages == 3 and len(seen) == len(set(seen)) == 12, (path, seen)
