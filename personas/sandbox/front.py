@@ -174,8 +174,8 @@ class Front:
         user = call.caller.id
         day = bucket + DAY_SUFFIX
         try:
-            if call.access_level == "free" and bucket not in FREE_BUCKETS:
-                raise not_enrolled(call.consumer_key)
+            if call.access_level == "free" and bucket not in FREE_BUCKETS | {"incoming"}:
+                raise not_enrolled(call.consumer_key)  # (v1.1 paths answer 453 themselves)
             self.store.spend(user, day)  # a 24-hour limit first: X refuses before counting
             if bucket != "create_post":  # publishing counts its own calls in the store
                 self.store.spend(user, bucket)

@@ -423,7 +423,7 @@ class XApi:
         return 200, {}
 
     def incoming(self, call: Call) -> tuple[int, dict[str, object]]:
-        if call.access_level == "basic":
+        if call.access_level in ("basic", "free"):
             raise ApiError(403, {"errors": [{"message": NO_ACCESS, "code": 453}]})
         ids = [self.store.account(h).id for h in
                self.store.followers(call.caller.handle, state="pending")]

@@ -149,3 +149,29 @@ def test_credentials_of_another_account_are_caught_before_sending(logged_in):
         net.publish(me, kind="original", text="wrong account", target=None,
                     idempotency_key="k")
     assert logged_in.front.store.timeline("JessesLinks") == []
+
+
+def test_a_429_waits_for_the_latest_used_up_window_user_or_app(logged_in):
+    """X's answer as it arrives (a requests.Response with X's headers): the app's 24-hour
+    window used up while the user's and the 15-minute ones have room waits for the app's
+    reset; with no window at 0, the 15-minute reset stands."""
+    import requests
+
+    from personas.networks.x import _rate_limited
+
+    now = time.time()
+    answer = requests.Response()
+    answer.status_code = 429
+    answer.headers.update({
+        "x-rate-limit-limit": "100", "x-rate-limit-remaining": "99",
+        "x-rate-limit-reset": str(int(now + 600)),
+        "x-user-limit-24hour-limit": "17", "x-user-limit-24hour-remaining": "4",
+        "x-user-limit-24hour-reset": str(int(now + 50_000)),
+        "x-app-limit-24hour-limit": "17", "x-app-limit-24hour-remaining": "0",
+        "x-app-limit-24hour-reset": str(int(now + 80_000))})
+    me = logged_in.persona("me")
+    limited = _rate_limited(me, answer)
+    assert limited.reset_at == int(now + 80_000)
+    assert "X's 24-hour limit (the app's, 17 a day) is used up until" in limited.message
+    answer.headers["x-app-limit-24hour-remaining"] = "3"
+    assert _rate_limited(me, answer).reset_at == int(now + 600)
