@@ -176,7 +176,8 @@ class Front:
         try:
             if call.access_level == "free" and bucket not in FREE_BUCKETS | {"incoming"}:
                 raise not_enrolled(call.consumer_key)  # (v1.1 paths answer 453 themselves)
-            self.store.spend(user, day)  # a 24-hour limit first: X refuses before counting
+            if day in self.limits:  # a 24-hour limit first: X refuses before counting
+                self.store.spend(user, day)
             if bucket != "create_post":  # publishing counts its own calls in the store
                 self.store.spend(user, bucket)
             status, body = handler(call)
@@ -197,7 +198,7 @@ class Front:
             headers = {"x-rate-limit-limit": str(state[0]),
                        "x-rate-limit-remaining": str(state[1]),
                        "x-rate-limit-reset": str(int(state[2]) + 1)}
-        daily = self.store.rate_state(user, day)
+        daily = self.store.rate_state(user, day) if day in self.limits else None
         if daily:  # X sends these where a 24-hour limit applies, on 429s as on successes
             headers.update({"x-user-limit-24hour-limit": str(daily[0]),
                             "x-user-limit-24hour-remaining": str(daily[1]),
