@@ -304,11 +304,11 @@ class Community:
         report = SyncReport(self.persona.name)
         try:
             pending = self.net.join_requests(self.persona)
-        except AccessLimited:
+        except AccessLimited as e:  # a limit of the access level: said, not retried
             report.notices.append(
-                f"{self.persona.name}: this X app's access level cannot read pending follow "
-                "requests (453): see them in X's app, and add each with `persona community "
-                "add HANDLE`; messages and mentions are still read")
+                f"{self.persona.name}: pending follow requests not read: {e.message}; see "
+                "them in X's app, and add each with `persona community add HANDLE`; messages "
+                "and mentions are still read")
             pending = []
         except NetworkError as e:
             report.notices.append(f"{self.persona.name}: pending follow requests not read: "
@@ -375,7 +375,8 @@ class Community:
                                   "until a sync reads it" + (
                                       f" (or deny it: `persona community deny {shown}`)"
                                       if isinstance(e, NotFound) else ""))
-            if isinstance(e, NetworkError):  # worth trying again soon; a gone account is not
+            # worth trying again soon; a gone account is not, nor a limit of the access level
+            if isinstance(e, NetworkError) and not isinstance(e, AccessLimited):
                 report.failures += 1
             return {"handle": shown, UNKNOWN: e.message}
 
@@ -513,7 +514,8 @@ class Community:
         except NetworkError as e:
             report.notices.append(f"{self.persona.name}: followers not read, so approvals "
                                   f"awaiting acceptance are not confirmed: {e.message}")
-            report.failures += 1
+            if not isinstance(e, AccessLimited):  # a limit of the access level: said only
+                report.failures += 1
             return
         for handle in sorted(waiting.keys() & followers):
             req = waiting[handle]
@@ -598,7 +600,7 @@ class Community:
         mine = self.persona.handle.lower()
         since = started.replace(tzinfo=started.tzinfo or UTC) - WELCOME_CLOCK_SLACK
         return any(m.sender.lower() == mine and m.created_at >= since
-                   for m in self.net.conversation(self.persona, handle))
+                   for m in self.net.conversation(self.persona, handle, after=since))
 
     def _stamp(self, req: JoinRequest, step: str, follow: str | None = None) -> None:
         now = _now(self.clock)

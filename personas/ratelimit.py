@@ -6,6 +6,11 @@ from when); `spend` counts the call; `learn` takes what the network said
 documented limits (or the sandbox's configured ones) until the network's own headers are
 seen. The rows live in the database, so separate runs (a sweep, the worker, `persona
 post`) share one budget.
+
+Beside its 15-minute window an endpoint can have 24-hour ones, known only from X's
+`x-user-limit-24hour-*` and `x-app-limit-24hour-*` headers and kept as rows of their own
+(`daily(endpoint, "24h")`, `daily(endpoint, "app-24h")`): a call waits until every window
+of its endpoint has room.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from personas import db
 from personas.clock import REAL, Clock
 
 WINDOW = 15 * 60
+DAY = 24 * 60 * 60
 # X's documented per-user limits for 15 minutes (X API v2 rate limits, 2026).
 X_LIMITS = {"create_post": 100, "delete_post": 50, "tweet_lookup": 900, "repost": 50,
             "me": 75, "user_lookup": 900, "follow": 50, "followers": 300, "following": 300,
@@ -25,8 +31,16 @@ X_LIMITS = {"create_post": 100, "delete_post": 50, "tweet_lookup": 900, "repost"
             "dm_read": 15}
 
 
-_READ = ('SELECT "limit", remaining, reset_at FROM rate_budgets '
-         "WHERE persona = :persona AND endpoint = :endpoint")
+DAILY_WINDOWS = ("24h", "app-24h")  # the user's and the app's 24-hour limits
+
+_READ = ('SELECT endpoint, "limit", remaining, reset_at FROM rate_budgets '
+         "WHERE persona = :persona AND endpoint IN (:endpoint, :user_day, :app_day)")
+
+
+def daily(endpoint: str, window: str) -> str:
+    """The budget row of one of an endpoint's 24-hour windows ("24h": the user's,
+    "app-24h": the app's)."""
+    return f"{endpoint}/{window}"
 
 
 def _at(epoch: float) -> datetime:
@@ -47,21 +61,34 @@ class Budget:
         self.persona, self.seeds, self.clock = persona, seeds, clock
 
     def window(self, endpoint: str) -> Window | None:
-        """The endpoint's current window; None when it has no known limit."""
-        with db.raw() as cursor:  # below SQLAlchemy: this runs before every post
-            return self.window_in(cursor, endpoint)
+        """The endpoint's current 15-minute window; None when it has no known limit."""
+        return self.windows(endpoint).get(endpoint)
 
-    def window_in(self, cursor: Any, endpoint: str) -> Window | None:
-        """`window`, read with a DBAPI cursor of a transaction already open (`db.raw()`)."""
-        cursor.execute(db.sql(_READ), {"persona": self.persona, "endpoint": endpoint})
-        row = cursor.fetchone()
+    def windows(self, endpoint: str, cursor: Any = None) -> dict[str, Window]:
+        """The endpoint's current windows by row name: its 15-minute one (seeded when not
+        known yet) and the 24-hour ones the network has reported. Read with `cursor` when
+        given, a DBAPI cursor of a transaction already open (`db.raw()`)."""
+        if cursor is None:
+            with db.raw() as own:  # below SQLAlchemy: this runs before every post
+                return self.windows(endpoint, own)
+        cursor.execute(db.sql(_READ), {"persona": self.persona, "endpoint": endpoint,
+                                       "user_day": daily(endpoint, "24h"),
+                                       "app_day": daily(endpoint, "app-24h")})
+        rows = {r[0]: r[1:] for r in cursor.fetchall()}
         now = self.clock.now()
-        if row is not None:
-            limit, remaining, reset_at = row[0], row[1], db.from_db(row[2]).timestamp()  # type: ignore[union-attr]
-            if now < reset_at:
-                return Window(limit, remaining, reset_at)
-        limit = row[0] if row is not None else self.seeds.get(endpoint)
-        return None if limit is None else Window(limit, limit, now + WINDOW)
+        out = {}
+        for name in (endpoint, *(daily(endpoint, w) for w in DAILY_WINDOWS)):
+            row = rows.get(name)
+            if row is not None:
+                limit, remaining, reset_at = row[0], row[1], db.from_db(row[2]).timestamp()  # type: ignore[union-attr]
+                if now < reset_at:
+                    out[name] = Window(limit, remaining, reset_at)
+                    continue
+            limit = row[0] if row is not None else self.seeds.get(name)
+            if limit is not None:
+                length = WINDOW if name == endpoint else DAY
+                out[name] = Window(limit, limit, now + length)
+        return out
 
     def wait(self, endpoint: str) -> float:
         """Seconds until a call to `endpoint` fits in its window (0: now)."""
@@ -70,14 +97,15 @@ class Budget:
     def ready_at(self, endpoint: str, cursor: Any = None) -> float:
         """When (epoch seconds) a call to `endpoint` fits in its window, 0 for now; read with
         `cursor` when given, in its transaction."""
-        w = self.window(endpoint) if cursor is None else self.window_in(cursor, endpoint)
-        return 0.0 if w is None or w.remaining > 0 else w.reset_at
+        spent = [w.reset_at for w in self.windows(endpoint, cursor).values()
+                 if w.remaining <= 0]
+        return max(spent, default=0.0)
 
     def spend(self, endpoint: str) -> None:
-        """Count one call (before it is made: a call that fails still counts at X)."""
-        w = self.window(endpoint)
-        if w is not None:
-            self._store(endpoint, w.limit, max(w.remaining - 1, 0), w.reset_at, None)
+        """Count one call (before it is made: a call that fails still counts at X), in each
+        of the endpoint's windows."""
+        for name, w in self.windows(endpoint).items():
+            self._store(name, w.limit, max(w.remaining - 1, 0), w.reset_at, None)
 
     def learn(self, endpoint: str, limit: int, remaining: int, reset_at: float) -> None:
         """The network's own count, from its `x-rate-limit-*` headers."""

@@ -236,7 +236,9 @@ def serve(ctx: typer.Context,
                                             help="Port on 127.0.0.1 (0: any free port).")] = 8787,
           limit: Annotated[list[str] | None, typer.Option(
               "--limit", metavar="NAME=N", help="Calls per user per 15 minutes for one "
-              "endpoint, e.g. create_post=5 (default: X's documented limits).")] = None,
+              "endpoint, e.g. create_post=5 (default: X's documented limits); NAME/24h=N "
+              "for a 24-hour limit, sent in X's x-user-limit-24hour-* headers, e.g. "
+              "create_post/24h=17.")] = None,
           fault: Annotated[list[str] | None, typer.Option(
               "--fault", metavar="SPEC", help="Fail requests instead of answering: "
               "status=503, delay=SECONDS, reset or lose_answer, with path=PREFIX and "
@@ -254,6 +256,8 @@ def serve(ctx: typer.Context,
       persona sandbox serve --port 8787
 
       persona sandbox serve --port 0 --limit create_post=5
+
+      persona sandbox serve --limit create_post/24h=17
 
       persona sandbox serve --fault status=503,path=/2/tweets,times=2
     """
@@ -285,14 +289,14 @@ def serve(ctx: typer.Context,
 
 def _limits(values: list[str]) -> dict[str, int]:
     from personas.errors import BadInput
-    from personas.sandbox.front import LIMITS
+    from personas.sandbox.front import DAY_SUFFIX, LIMITS
 
     out = {}
     for value in values:
         name, _, number = value.partition("=")
-        if name not in LIMITS or not number.isdigit():
-            raise BadInput(f"--limit {value!r}: write NAME=N with NAME one of "
-                           f"{', '.join(sorted(LIMITS))}")
+        if name.removesuffix(DAY_SUFFIX) not in LIMITS or not number.isdigit():
+            raise BadInput(f"--limit {value!r}: write NAME=N (15 minutes) or NAME/24h=N "
+                           f"(24 hours) with NAME one of {', '.join(sorted(LIMITS))}")
         out[name] = int(number)
     return out
 
@@ -329,8 +333,9 @@ def sandbox_app(ctx: typer.Context,
                 network: Annotated[str, typer.Argument(metavar="NETWORK", help="The X "
                                                        "network whose api_base is the front.",
                                                        show_default=False)] = "x",
-                level: Annotated[str, typer.Option("--level", help="Access level: basic (no "
-                                                   "incoming requests), read-write (no DMs) or "
+                level: Annotated[str, typer.Option("--level", help="Access level: free "
+                                                   "(posting only), basic (no incoming "
+                                                   "requests), read-write (no DMs) or "
                                                    "read-write-dm.")] = "read-write-dm") -> None:
     """Register an app on the sandbox's X front and store its keys for NETWORK.
 
@@ -345,8 +350,9 @@ def sandbox_app(ctx: typer.Context,
     from personas.sandbox.oauth import OAuthStore
     from personas.sandbox.store import Store
 
-    if level not in ("basic", "read-write", "read-write-dm"):
-        raise BadInput(f"unknown access level {level!r}; use basic, read-write or read-write-dm")
+    if level not in ("free", "basic", "read-write", "read-write-dm"):
+        raise BadInput(f"unknown access level {level!r}; use free, basic, read-write or "
+                       "read-write-dm")
     login.x_network(context(ctx), network)
     key, secret = OAuthStore(Store(data_dir() / "sandbox.db")).register_app(level)
     login.set_app(context(ctx), network, AppKeys(key, secret))

@@ -215,10 +215,12 @@ class SandboxNetwork:
         found = [self._message(r, handle) for r in self.store.inbox(handle, int(since_id or 0))]
         return [m for m in found if after is None or m.created_at >= after]
 
-    def conversation(self, persona: Persona, handle: str) -> list[Message]:
+    def conversation(self, persona: Persona, handle: str, *,
+                     after: datetime | None = None) -> list[Message]:
         mine = self._account(persona)
-        return [self._message(r, handle.lstrip("@") if r[1].lower() == mine.lower() else mine)
-                for r in self.store.conversation(mine, handle.lstrip("@"))]
+        found = [self._message(r, handle.lstrip("@") if r[1].lower() == mine.lower() else mine)
+                 for r in self.store.conversation(mine, handle.lstrip("@"))]
+        return [m for m in found if after is None or m.created_at >= after]
 
     def mentions(self, persona: Persona, since_id: str | None = None, *,
                  after: datetime | None = None) -> list[RemotePost]:

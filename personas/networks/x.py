@@ -52,7 +52,7 @@ from personas.networks.base import (
     Sent,
     waiting,
 )
-from personas.ratelimit import X_LIMITS
+from personas.ratelimit import X_LIMITS, daily, until
 from router.policy import Persona
 
 API, UPLOAD = "https://api.twitter.com", "https://upload.twitter.com"
@@ -151,10 +151,7 @@ def _when(epoch: float) -> str:
 def map_error(persona: Persona, e: Exception) -> NetworkError:
     """One of the project's error types for a failure of tweepy or the transport."""
     if isinstance(e, tweepy.TooManyRequests):
-        reset = e.response.headers.get("x-rate-limit-reset")
-        reset_at = float(reset) if reset else time.time() + 15 * 60
-        return RateLimited(f"X's rate limit for @{persona.handle} is used up until "
-                           f"{_when(reset_at)}; it is retried then", reset_at=reset_at)
+        return _rate_limited(persona, e.response)
     if isinstance(e, tweepy.Unauthorized):
         return CredentialsRejected(f"X rejected the credentials of persona {persona.name!r}: "
                                    f"run `persona login {persona.name}`")
@@ -164,9 +161,11 @@ def map_error(persona: Persona, e: Exception) -> NetworkError:
             return Transient(f"X failed with {status} ({detail})", unsure=True)
         if "duplicate content" in detail:
             return Duplicate(f"X already has this text from @{persona.handle}: {detail}")
-        if 453 in e.api_codes:
-            return AccessLimited("the X app's access level does not include this (453); "
-                                 "see docs/x.md, access levels")
+        if 453 in e.api_codes or (status == 403 and _not_enrolled(e.response)):
+            code = "453" if 453 in e.api_codes else "403 client-not-enrolled"
+            return AccessLimited(f"the X app's access level does not include "
+                                 f"{_feature(e.response)} ({code}); that needs "
+                                 f"{_needs(e.response)} (docs/x.md, access levels)")
         return RemoteRefused(f"X refused it ({status}): {detail}")
     if isinstance(e, requests.ConnectTimeout):  # before sending: X never saw it
         return Transient("X could not be reached in time")
@@ -209,6 +208,71 @@ def _text(tweet: tweepy.Tweet) -> str:
             else:
                 text = text.replace(short, expanded)
     return html.unescape(text)
+
+
+def _rate_limited(persona: Persona, response: requests.Response) -> RateLimited:
+    """A 429 as X means it: the 15-minute window, or a 24-hour limit (`x-user-limit-24hour-*`,
+    `x-app-limit-24hour-*`) used up while the 15-minute window still has room. The retry
+    waits for the latest reset among the windows that are used up."""
+    fifteen = rate_headers(response)
+    windows = [("15-minute", fifteen)] if fifteen else []
+    spent = [(name, w) for name, w in windows + daily_headers(response) if w[1] <= 0]
+    if not spent:  # no window says which: the 15-minute reset, as X documents for a 429
+        spent = [("15-minute", (0, 0, fifteen[2] if fifteen else time.time() + 15 * 60))]
+    name, (limit, _remaining, reset_at) = max(spent, key=lambda s: s[1][2])
+    if name == "15-minute":
+        return RateLimited(f"X's rate limit for @{persona.handle} is used up until "
+                           f"{_when(reset_at)}; it is retried then", reset_at=reset_at)
+    whose = "the app's" if name == "app-24h" else f"@{persona.handle}'s"
+    return RateLimited(f"X's 24-hour limit ({whose}, {limit} a day) is used up until "
+                       f"{until(reset_at)}; it is retried then", reset_at=reset_at)
+
+
+def _not_enrolled(response: requests.Response) -> bool:
+    """X's 403 for an endpoint outside the app's access level ("Client Forbidden")."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and (body.get("reason") == "client-not-enrolled" or str(
+        body.get("type", "")).endswith("/problems/client-forbidden"))
+
+
+# What each of X's buckets does for persona, and the access level that includes it
+# (docs/x.md, access levels): the Free level covers posting only.
+FEATURES = {
+    "create_post": ("posting", "any level"), "delete_post": ("deleting posts", "any level"),
+    "me": ("reading the account's own profile", "any level"),
+    "media": ("uploading images", "any level"),
+    "repost": ("reposting", "Basic or above"), "follow": ("following", "Basic or above"),
+    "tweet_lookup": ("reading posts", "Basic or above"),
+    "user_posts": ("reading the persona's own posts", "Basic or above"),
+    "mentions": ("reading mentions", "Basic or above"),
+    "user_lookup": ("looking up accounts", "Basic or above"),
+    "followers": ("reading followers", "Basic or above"),
+    "following": ("reading whom the persona follows", "Basic or above"),
+    "dm": ("sending direct messages",
+           "Basic or above, with the app's Direct Message permission"),
+    "dm_read": ("reading direct messages",
+                "Basic or above, with the app's Direct Message permission"),
+    "incoming": ("listing pending follow requests (v1.1 friendships/incoming)",
+                 "a level with v1.1 access (Pro or Enterprise)"),
+}
+
+
+def _feature(response: requests.Response) -> str:
+    name = bucket(response.request.method or "", response.request.url or "")
+    return FEATURES.get(name or "", ("this endpoint", ""))[0]
+
+
+def _needs(response: requests.Response) -> str:
+    name = bucket(response.request.method or "", response.request.url or "")
+    needs = FEATURES.get(name or "", ("", "a higher level"))[1]
+    try:
+        asked = response.json().get("required_enrollment")
+    except (ValueError, AttributeError):
+        asked = None
+    return f"{needs} (X says: {asked})" if asked else needs
 
 
 class XNetwork:
@@ -296,10 +360,14 @@ class XNetwork:
         def hook(response: requests.Response, *args: object, **kwargs: object) -> None:
             if self.on_rate is None:
                 return
+            name = bucket(response.request.method or "", response.request.url or "")
+            if name is None:
+                return
             state = rate_headers(response)
-            name = state and bucket(response.request.method or "", response.request.url or "")
-            if state and name:
+            if state:
                 self.on_rate(persona.name, name, *state)
+            for window, limits in daily_headers(response):  # X's 24-hour limits too
+                self.on_rate(persona.name, daily(name, window), *limits)
         return hook
 
     def v1(self, persona: Persona) -> tweepy.API:
@@ -342,9 +410,7 @@ class XNetwork:
         if kind == "repost":
             data = self._call(persona, lambda: client.retweet(target, user_auth=True),
                               retry=False).data
-            # X names the repost in `rest_id`; older answers did not, so fall back to the post
-            repost_id = str(data.get("rest_id") or target)
-            return Sent(repost_id, self.post_url(persona, repost_id), datetime.now(UTC))
+            return self._reposted(persona, str(target), data or {})
         args: dict[str, object] = {"text": text, "user_auth": True}
         if kind == "reply":
             args["in_reply_to_tweet_id"] = target
@@ -355,6 +421,27 @@ class XNetwork:
         response = self._call(persona, lambda: client.create_tweet(**args), retry=False)
         post_id = str(response.data["id"])
         return Sent(post_id, self.post_url(persona, post_id), datetime.now(UTC))
+
+    def _reposted(self, persona: Persona, source: str, data: dict[str, object]) -> Sent:
+        """The repost as X made it: its own id and URL (the item's target keeps the source).
+        X's answer names it in `rest_id` at best: X's OpenAPI description calls that "the ID
+        of the reposted Post", which can be read as the source, and answers recorded in
+        2021 carry no id. So an id other than the source's is the repost's; otherwise the
+        persona's own recent posts say which post reposts the source (one read). When they
+        cannot, the repost's id is not known (None) and its URL is the source's, where the
+        repost shows."""
+        now = datetime.now(UTC)
+        given = str(data.get("rest_id") or data.get("id") or "")
+        if given and given != source:
+            return Sent(given, self.post_url(persona, given), now)
+        try:
+            mine = self.recent_posts(persona, limit=20)
+        except NetworkError:
+            mine = []
+        for m in mine:
+            if m.post.kind == "repost" and m.post.repost_of == source:
+                return Sent(m.post.id, self.post_url(persona, m.post.id), m.post.created_at)
+        return Sent(None, f"{WEB}/i/status/{source}", now)
 
     def delete(self, persona: Persona, post_id: str) -> None:
         client = self.client(persona)
@@ -463,14 +550,25 @@ class XNetwork:
 
     def mentions(self, persona: Persona, since_id: str | None = None, *,
                  after: datetime | None = None) -> list[RemotePost]:
-        """The newest mentions (one page of 100) after `since_id`, and at or after `after`."""
+        """Every mention after `since_id` (and at or after `after`): page after page of 100
+        until X has no more, since X stops at `since_id` itself. A caller that moves its
+        cursor to the newest id has then read everything up to it; a page that fails fails
+        the whole read, and the cursor stays. (X keeps the last 800 mentions in reach.)"""
         client = self.client(persona)
         start = _start_time(after)
-        response = self._call(persona, lambda: client.get_users_mentions(
-            self._my_id(persona), since_id=since_id, start_time=start, max_results=100,
-            tweet_fields=TWEET_FIELDS, expansions=["author_id"], user_auth=True))
-        users = {str(u.id): u.username for u in response.includes.get("users", [])}
-        found = [self._remote(t, users.get(str(t.author_id), "")) for t in response.data or []]
+        found: list[RemotePost] = []
+        token: str | None = None
+        while True:
+            response = self._call(persona, lambda t=token: client.get_users_mentions(  # type: ignore[misc]
+                self._my_id(persona), since_id=since_id, start_time=start, max_results=100,
+                pagination_token=t, tweet_fields=TWEET_FIELDS, expansions=["author_id"],
+                user_auth=True))
+            users = {str(u.id): u.username for u in response.includes.get("users", [])}
+            found += [self._remote(t, users.get(str(t.author_id), ""))
+                      for t in response.data or []]
+            token = (response.meta or {}).get("next_token")
+            if not token or not response.data:
+                break
         return [p for p in found if after is None or p.created_at >= after]
 
     def post_url(self, persona: Persona, post_id: str) -> str:
@@ -530,11 +628,18 @@ class XNetwork:
         return self._page(persona, "get_users_following", page_token, limit)
 
     def incoming_requests(self, persona: Persona) -> list[str]:
-        """Ids of accounts asking to follow the protected persona (v1.1; not on every access
-        level: X answers 453 there, raised as a refusal naming the limitation)."""
+        """Ids of accounts asking to follow the protected persona, every page of 5,000 (v1.1,
+        cursored; not on every access level: X answers 453 there, raised as a refusal naming
+        the limitation)."""
         api = self.v1(persona)
-        ids = self._call(persona, lambda: api.incoming_friendships(stringify_ids=True))
-        return [str(i) for i in (ids[0] if isinstance(ids, tuple) else ids)]
+        out: list[str] = []
+        cursor = -1  # v1.1's first page; 0 is the end
+        while cursor:
+            page = self._call(persona, lambda c=cursor: api.incoming_friendships(  # type: ignore[misc]
+                cursor=c, stringify_ids=True))
+            ids, (_previous, cursor) = page if isinstance(page, tuple) else (page, (0, 0))
+            out += [str(i) for i in ids]
+        return out
 
     # --- the private community ------------------------------------------------------------
 
@@ -571,13 +676,18 @@ class XNetwork:
             return Profile(account.id, account.handle, account.name, account.protected)
         return account
 
-    def _dm_events(self, persona: Persona, since_id: str | None, pages: int = 10,
+    def _dm_events(self, persona: Persona, since_id: str | None, pages: int | None = None,
                    after: datetime | None = None) -> list[Message]:
         """Direct messages sent and received, newest first, back to `since_id` or to the
-        first one sent before `after` (X's DM reads take no start time: the pages stop)."""
+        first one sent before `after` (X's DM reads take no start time: the pages stop),
+        or to the end of what X keeps (30 days). Every page up to there is read, however
+        many (`pages` caps them only where a recent look is enough): a caller's cursor may
+        then move to the newest. A page that fails fails the whole read."""
         client = self.client(persona)
         me, out, token = self._my_id(persona), [], None
-        for _ in range(pages):
+        read = 0
+        while pages is None or read < pages:
+            read += 1
             response = self._call(persona, lambda t=token: client.get_direct_message_events(  # type: ignore[misc]
                 event_types="MessageCreate", max_results=100, pagination_token=t,
                 dm_event_fields=["id", "text", "sender_id", "created_at",
@@ -610,11 +720,14 @@ class XNetwork:
         return [m for m in reversed(self._dm_events(persona, since_id, after=after))
                 if m.sender.lower() != mine]
 
-    def conversation(self, persona: Persona, handle: str) -> list[Message]:
-        """Recent messages between the persona and `handle`, oldest first."""
+    def conversation(self, persona: Persona, handle: str, *,
+                     after: datetime | None = None) -> list[Message]:
+        """Messages between the persona and `handle`, oldest first: those sent at or after
+        `after`, every page back to then (the persona's other conversations share the
+        pages); without `after`, the most recent page's."""
         other = handle.lstrip("@").lower()
-        return [m for m in reversed(self._dm_events(persona, None, pages=1))
-                if other in (m.sender.lower(), m.recipient.lower())]
+        events = self._dm_events(persona, None, pages=None if after else 1, after=after)
+        return [m for m in reversed(events) if other in (m.sender.lower(), m.recipient.lower())]
 
     def send_message(self, persona: Persona, handle: str, text: str) -> str:
         target = self.account(persona, handle)
@@ -666,6 +779,20 @@ def bucket(method: str, url: str) -> str | None:
 @lru_cache(maxsize=512)  # every post asks about the same path: match it once
 def _bucket(method: str, path: str) -> str | None:
     return next((b for m, p, b in BUCKETS if m == method and p.search(path)), None)
+
+
+def daily_headers(response: requests.Response) -> list[tuple[str, tuple[int, int, float]]]:
+    """X's 24-hour limits, where an answer carries them: ("24h", the user's window) from
+    `x-user-limit-24hour-*`, ("app-24h", the app's) from `x-app-limit-24hour-*`."""
+    out = []
+    for name, prefix in (("24h", "x-user-limit-24hour-"), ("app-24h", "x-app-limit-24hour-")):
+        h = response.headers
+        try:
+            out.append((name, (int(h[prefix + "limit"]), int(h[prefix + "remaining"]),
+                               float(h[prefix + "reset"]))))
+        except (KeyError, ValueError):
+            continue
+    return out
 
 
 def rate_headers(response: requests.Response) -> tuple[int, int, float] | None:

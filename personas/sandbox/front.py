@@ -33,6 +33,10 @@ LIMITS = {"create_post": 100, "delete_post": 50, "tweet_lookup": 900, "repost": 
           "me": 75, "user_lookup": 900, "follow": 50, "followers": 300, "following": 300,
           "mentions": 300, "user_posts": 900, "dm": 200, "media": 500, "incoming": 15,
           "dm_read": 15}
+DAY_SUFFIX = "/24h"  # the store's name of a bucket's 24-hour window
+# What X's Free access level includes: posting, the account's own profile, media. Every
+# other endpoint answers 403 "Client Forbidden" (reason client-not-enrolled) there.
+FREE_BUCKETS = {"create_post", "delete_post", "me", "media"}
 UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401,
                 "detail": "Unauthorized"}
 
@@ -55,13 +59,19 @@ class Front:
     """The X API front over one sandbox database; `serve()` or use as a context manager."""
 
     def __init__(self, db_path: Path, *, port: int = 0, limits: dict[str, int] | None = None,
+                 daily_limits: dict[str, int] | None = None,
                  ready_personas: list[tuple[str, bool]] = (),  # type: ignore[assignment]
                  clock: Callable[[], float] = time.time, duplicates: bool = False) -> None:
         self.db_path = db_path
         self.duplicates = duplicates  # accept the same text twice (Mastodon, Bluesky do)
         self.clock = clock  # a simulated clock makes rate windows pass at once (bench, tests)
-        self.limits = {**LIMITS, **(limits or {})}
+        # `daily_limits`: per-user 24-hour limits by bucket, as X sets them on some access
+        # levels (its Free level: 17 posts a day), kept as "<bucket>/24h"
+        self.limits = {**LIMITS, **(limits or {}),
+                       **{f"{b}{DAY_SUFFIX}": n for b, n in (daily_limits or {}).items()}}
         self._local = threading.local()
+        # how the front words answers X words more than one way (see XApi.retweet)
+        self.answers = {"rest_id": "source"}
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._nonces = Nonces()  # requests already accepted, whichever thread took them
@@ -79,7 +89,7 @@ class Front:
             self._local.store = Store(self.db_path, limits=self.limits, clock=self.clock,
                                       duplicates=self.duplicates)
             self._local.oauth = OAuthStore(self._local.store, self._nonces)
-            self._local.api = XApi(self._local.store)
+            self._local.api = XApi(self._local.store, self.answers)
             self._local.routes = self._local.api.routes()
         return self._local.store
 
@@ -165,7 +175,12 @@ class Front:
 
     def _dispatch(self, handler, bucket: str, call: Call) -> tuple[int, dict[str, str], bytes]:  # type: ignore[no-untyped-def]
         user = call.caller.id
+        day = bucket + DAY_SUFFIX
         try:
+            if call.access_level == "free" and bucket not in FREE_BUCKETS | {"incoming"}:
+                raise not_enrolled(call.consumer_key)  # (v1.1 paths answer 453 themselves)
+            if day in self.limits:  # a 24-hour limit first: X refuses before counting
+                self.store.spend(user, day)
             if bucket != "create_post":  # publishing counts its own calls in the store
                 self.store.spend(user, bucket)
             status, body = handler(call)
@@ -186,6 +201,11 @@ class Front:
             headers = {"x-rate-limit-limit": str(state[0]),
                        "x-rate-limit-remaining": str(state[1]),
                        "x-rate-limit-reset": str(int(state[2]) + 1)}
+        daily = self.store.rate_state(user, day) if day in self.limits else None
+        if daily:  # X sends these where a 24-hour limit applies, on 429s as on successes
+            headers.update({"x-user-limit-24hour-limit": str(daily[0]),
+                            "x-user-limit-24hour-remaining": str(daily[1]),
+                            "x-user-limit-24hour-reset": str(int(daily[2]) + 1)})
         code, out_headers, payload = _json(status, body)
         return code, {**out_headers, **headers}, payload
 
@@ -228,6 +248,20 @@ class Front:
             return 400, {"content-type": "text/plain"}, b"This page is no longer valid.\n"
         page = f"You've granted access to @{account.handle}. Your PIN: {pin}\n"
         return 200, {"content-type": "text/plain; charset=utf-8"}, page.encode()
+
+
+def not_enrolled(consumer_key: str) -> ApiError:
+    """X's answer to an endpoint outside the app's access level (a problem without
+    `status`, as X sends it)."""
+    return ApiError(403, {
+        "client_id": str(sum(consumer_key.encode()) * 7919 % 10**8),
+        "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use "
+                  "keys and tokens from a Twitter developer App that is attached to a Project. "
+                  "You can create a project via the developer portal.",
+        "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+        "title": "Client Forbidden", "required_enrollment": "Appropriate Level of API Access",
+        "reason": "client-not-enrolled",
+        "type": "https://api.twitter.com/2/problems/client-forbidden"})
 
 
 def _json(status: int, body: object) -> tuple[int, dict[str, str], bytes]:

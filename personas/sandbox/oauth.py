@@ -21,7 +21,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS apps (
     consumer_key TEXT PRIMARY KEY,
     consumer_secret TEXT NOT NULL,
-    -- read-write | read-write-dm | basic: which v1.1 paths answer 453 (no access)
+    -- read-write | read-write-dm | basic: which v1.1 paths answer 453 (no access);
+    -- free: only posting and the own profile, the rest answers 403 client-not-enrolled
     access_level TEXT NOT NULL DEFAULT 'read-write-dm'
 );
 CREATE TABLE IF NOT EXISTS tokens (

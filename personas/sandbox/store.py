@@ -83,6 +83,15 @@ CREATE TABLE IF NOT EXISTS blocks (
 
 FIRST_POST_ID = 1_000_000_000
 WINDOW = 15 * 60
+DAY = 24 * 60 * 60
+
+
+def window_of(endpoint: str) -> float:
+    """The length of an endpoint's rate window: X's 24-hour limits are kept as
+    `<endpoint>/24h`, beside the 15-minute window of `<endpoint>`."""
+    return DAY if endpoint.endswith("/24h") else WINDOW
+
+
 # X's documented per-user limits for 15 minutes (shared/reference/x-api/README.md).
 X_LIMITS = {"create_post": 100, "follow": 50, "followers": 300}
 
@@ -213,28 +222,30 @@ class Store:
         limit = self.limits.get(endpoint)
         if limit is None:
             return None
-        now = self.clock()
+        now, length = self.clock(), window_of(endpoint)
         row = self.db.execute("SELECT window_start, used FROM rate_windows WHERE account_id = ?"
                               " AND endpoint = ?", (account_id, endpoint)).fetchone()
-        if row is None or now >= row[0] + WINDOW:
-            return limit, limit, now + WINDOW
-        return limit, max(limit - row[1], 0), row[0] + WINDOW
+        if row is None or now >= row[0] + length:
+            return limit, limit, now + length
+        return limit, max(limit - row[1], 0), row[0] + length
 
     def _spend(self, db: sqlite3.Connection, account_id: int, endpoint: str) -> None:
-        """Count one call against a 15-minute window, like X; refuse past the limit."""
+        """Count one call against the endpoint's window (15 minutes, or 24 hours for a
+        `<endpoint>/24h` limit), like X; refuse past the limit."""
         limit = self.limits.get(endpoint)
         if limit is None:
             return
-        now = self.clock()
+        now, length = self.clock(), window_of(endpoint)
         row = db.execute("SELECT window_start, used FROM rate_windows WHERE account_id = ?"
                          " AND endpoint = ?", (account_id, endpoint)).fetchone()
-        if row is None or now >= row[0] + WINDOW:
+        if row is None or now >= row[0] + length:
             db.execute("INSERT OR REPLACE INTO rate_windows VALUES (?,?,?,1)",
                        (account_id, endpoint, now))
             return
         if row[1] >= limit:
-            raise RateLimited(f"rate limited: {limit} {endpoint} calls per 15 minutes",
-                              reset_at=row[0] + WINDOW)
+            raise RateLimited(f"rate limited: {limit} {endpoint} calls per "
+                              f"{'24 hours' if length == DAY else '15 minutes'}",
+                              reset_at=row[0] + length)
         db.execute("UPDATE rate_windows SET used = used + 1 WHERE account_id = ? AND endpoint = ?",
                    (account_id, endpoint))
 

@@ -7,6 +7,9 @@ project's X reference material. The HTTP server around it is `personas.sandbox.f
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ CREATE TABLE IF NOT EXISTS media (
 );
 """
 FIRST_MEDIA_ID = 1_500_000_000_000_000_000
+INCOMING_PAGE = 5000  # ids a page of v1.1 friendships/incoming holds
 DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
 NO_ACCESS = ("You currently have access to a subset of X API V2 endpoints and limited v1.1 "
              "endpoints (e.g. media post, oauth) only. If you need access to this endpoint, "
@@ -105,8 +109,9 @@ def _fields(call: Call, name: str) -> set[str]:
 class XApi:
     """The operations, each one X endpoint; `routes` maps requests to them."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, answers: dict[str, str] | None = None) -> None:
         self.store = store
+        self.answers = answers if answers is not None else {}  # Front.answers, shared
         store.db.executescript(MEDIA_SCHEMA)
 
     # --- rendering ------------------------------------------------------------------------
@@ -241,7 +246,13 @@ class XApi:
             raise forbidden("You cannot retweet a Tweet that you cannot see.") from None
         row = self.store.db.execute("SELECT id FROM posts WHERE author_id = ? AND repost_of = ?",
                                     (call.caller.id, target)).fetchone()
-        return 200, {"data": {"retweeted": True, "rest_id": str(row[0])}}
+        # X's OpenAPI description requires `rest_id`, "the ID of the reposted Post": the
+        # source, read literally; answers recorded in 2021 carry no id at all. Which one the
+        # front sends is `Front.answers["rest_id"]`: "source", "repost" (the repost's own
+        # id) or "absent".
+        rest_id = {"source": str(target), "repost": str(row[0])}.get(
+            self.answers.get("rest_id", "source"))
+        return 200, {"data": {"retweeted": True, **({"rest_id": rest_id} if rest_id else {})}}
 
     def unretweet(self, call: Call) -> tuple[int, dict[str, object]]:
         self._own(call, call.args[0])
@@ -308,19 +319,29 @@ class XApi:
         self.store.unfollow(call.caller.handle, self._account(call.args[1]).handle)
         return 200, {"data": {"following": False}}
 
-    def _users(self, handles: list[str], call: Call) -> tuple[int, dict[str, object]]:
-        page, meta = _page(handles, call, default=100, low=1, high=1000)
+    def _users(self, call: Call, side: str) -> tuple[int, dict[str, object]]:
+        """A page of followers (`side` "followee_id": who follows the account) or of
+        followed accounts ("follower_id"), newest follow first, as the store orders them;
+        tokens hold their place by the follow's time and the account's id."""
+        account = self._account(call.args[0])
+        other = "follower_id" if side == "followee_id" else "followee_id"
+        rows = self.store.db.execute(
+            f"SELECT a.handle, f.created_at, a.id FROM follows f JOIN accounts a ON a.id ="
+            f" f.{other} WHERE f.{side} = ? AND f.state = 'active'"
+            " ORDER BY f.created_at DESC, a.id DESC", (account.id,)).fetchall()
+        page, meta = _page(rows, call, default=100, low=1, high=1000,
+                           key=lambda row: [row[1], row[2]])  # type: ignore[index]
         body: dict[str, object] = {"meta": meta}
         if page:
             wanted = _fields(call, "user.fields")
-            body["data"] = [self.user(self.store.account(h), wanted) for h in page]
+            body["data"] = [self.user(self.store.account(row[0]), wanted) for row in page]
         return 200, body
 
     def followers(self, call: Call) -> tuple[int, dict[str, object]]:
-        return self._users(self.store.followers(self._account(call.args[0]).handle), call)
+        return self._users(call, "followee_id")
 
     def following(self, call: Call) -> tuple[int, dict[str, object]]:
-        return self._users(self.store.following(self._account(call.args[0]).handle), call)
+        return self._users(call, "follower_id")
 
     def send_dm(self, call: Call) -> tuple[int, dict[str, object]]:
         if call.access_level != "read-write-dm":
@@ -350,7 +371,8 @@ class XApi:
             raise forbidden("You are not permitted to perform this action.")
         types = set(filter(None, call.query.get("event_types", "MessageCreate").split(",")))
         events = self.store.dm_events(call.caller.handle) if "MessageCreate" in types else []
-        page, meta = _page(events, call, default=100, low=1, high=100)
+        page, meta = _page(events, call, default=100, low=1, high=100,
+                           key=lambda event: [event[0]])  # type: ignore[index]
         wanted = _fields(call, "dm_event.fields")
         data = []
         for event_id, sender, recipient, text, at in page:
@@ -429,14 +451,25 @@ class XApi:
         return 200, {}
 
     def incoming(self, call: Call) -> tuple[int, dict[str, object]]:
-        if call.access_level == "basic":
+        if call.access_level in ("basic", "free"):
             raise ApiError(403, {"errors": [{"message": NO_ACCESS, "code": 453}]})
         ids = [self.store.account(h).id for h in
                self.store.followers(call.caller.handle, state="pending")]
+        # v1.1 cursors: -1 the first page, 0 the end, anything else where a page starts
+        # (the sandbox's: an offset plus one, negative for a previous page, as X signs them)
+        try:
+            cursor = int(call.query.get("cursor", "-1"))
+        except ValueError:
+            raise ApiError(400, {"errors": [{"code": 44, "message": "cursor parameter is "
+                                             "invalid"}]}) from None
+        start = 0 if cursor in (-1, 0) else abs(cursor) - 1
+        ids, more = ids[start:start + INCOMING_PAGE], start + INCOMING_PAGE < len(ids)
+        after = start + INCOMING_PAGE + 1 if more else 0
+        before = -(max(start - INCOMING_PAGE, 0) + 1) if start else 0
         as_text = call.query.get("stringify_ids") in ("true", "1")
-        return 200, {"ids": [str(i) for i in ids] if as_text else ids, "next_cursor": 0,
-                     "next_cursor_str": "0", "previous_cursor": 0, "previous_cursor_str": "0",
-                     "total_count": None}
+        return 200, {"ids": [str(i) for i in ids] if as_text else ids, "next_cursor": after,
+                     "next_cursor_str": str(after), "previous_cursor": before,
+                     "previous_cursor_str": str(before), "total_count": None}
 
     def routes(self) -> list[tuple[str, re.Pattern[str], Callable[[Call], tuple[int, dict]], str]]:  # type: ignore[type-arg]
         """(method, path pattern, handler, rate-limit bucket) for every endpoint."""
@@ -467,8 +500,13 @@ class XApi:
         return [(m, re.compile(p), h, b) for m, p, h, b in table]
 
 
-def _page(items: list, call: Call, *, default: int, low: int, high: int) -> tuple[list, dict]:  # type: ignore[type-arg]
-    """One page of a newest-first list, and X's `meta` for it (tokens are opaque offsets)."""
+def _page(items: list, call: Call, *, default: int, low: int, high: int,  # type: ignore[type-arg]
+          key: Callable[[object], list] = lambda item: [item.id]  # type: ignore[attr-defined]
+          ) -> tuple[list, dict]:  # type: ignore[type-arg]
+    """One page of a newest-first list, and X's `meta` for it. Like X's, a token holds its
+    place in the list rather than an offset: it names the item the page ended (or began)
+    at by its sort `key`, so a list that grows or shrinks between two reads neither repeats
+    nor skips what was not read yet."""
     try:
         size = int(call.query.get("max_results", default))
     except ValueError:
@@ -477,22 +515,39 @@ def _page(items: list, call: Call, *, default: int, low: int, high: int) -> tupl
         raise invalid(f"The `max_results` query parameter value [{call.query.get('max_results')}]"
                       f" is not between {low} and {high}", "max_results")
     token = call.query.get("pagination_token")
-    start = _offset(token) if token else 0
-    page = items[start:start + size]
+    start, end = 0, size
+    if token:
+        direction, anchor = _anchor(token)
+        keys = [key(item) for item in items]
+        if direction == "next":  # the items after the anchor
+            start = next((i for i, k in enumerate(keys) if k < anchor), len(items))
+            end = start + size
+        else:  # the items just before it
+            end = next((i for i, k in enumerate(keys) if k <= anchor), len(items))
+            start = max(end - size, 0)
+    page = items[start:end]
     meta: dict[str, object] = {"result_count": len(page)}
-    if start + size < len(items):
-        meta["next_token"] = f"{start + size:x}".rjust(13, "0").upper()
-    if start:
-        meta["previous_token"] = f"{max(start - size, 0):x}".rjust(13, "0").upper()
+    if page and end < len(items):
+        meta["next_token"] = _token("next", key(page[-1]))
+    if page and start:
+        meta["previous_token"] = _token("previous", key(page[0]))
     return page, meta
 
 
-def _offset(token: str) -> int:
+def _token(direction: str, anchor: list) -> str:  # type: ignore[type-arg]
+    """An opaque, base32hex token as X's OpenAPI describes them (16 characters or more)."""
+    return base64.b32hexencode(json.dumps([direction, anchor]).encode()).decode().rstrip("=")
+
+
+def _anchor(token: str) -> tuple[str, list]:  # type: ignore[type-arg]
     try:
-        return int(token, 16)
-    except ValueError:
-        raise invalid(f"The `pagination_token` query parameter value [{token}] is not valid",
-                      "pagination_token") from None
+        direction, anchor = json.loads(base64.b32hexdecode(token + "=" * (-len(token) % 8)))
+        if direction in ("next", "previous") and isinstance(anchor, list):
+            return direction, anchor
+    except (ValueError, TypeError, binascii.Error):
+        pass
+    raise invalid(f"The `pagination_token` query parameter value [{token}] is not valid",
+                  "pagination_token")
 
 
 def _image_type(data: bytes) -> str | None:

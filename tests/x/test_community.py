@@ -118,6 +118,8 @@ def test_a_lost_answer_to_the_welcome_is_not_sent_twice(logged_in, cli):
     lost = cli("--config", config, "community", "approve", "ana")
     assert lost.code == 1, lost.err
     assert len(sent_by(store, "JesseStay", "ana")) == 1
+    for i in range(150):  # more than a page of the persona's messages came in since
+        Simulator(store).dm("JesseStay", "chatty", f"hello {i}")
     retried = cli("--config", config, "community", "approve", "ana", "--json")
     assert retried.code == 0, retried.err
     assert retried.json() == [{"handle": "ana", "result": "awaiting"}]
@@ -141,6 +143,28 @@ def test_an_access_level_without_incoming_requests_is_a_notice(logged_in, cli):
     assert added.code == 0, added.err
     assert cli("--config", str(logged_in.config), "community", "requests",
                "--json").json()[-1]["handle"] == "ana"
+
+
+def test_endpoints_outside_the_access_level_are_notices_and_the_sync_goes_on(logged_in, cli):
+    """X's 403 client-not-enrolled for mentions, messages, followers, profiles and incoming
+    requests: each a notice naming the level it needs, none a failure (no retry would read
+    it), and what the level does read is still read."""
+    store = logged_in.front.store
+    sim = Simulator(store)
+    sim.request("JesseStay", "ana")
+    sim.mention("Jesse", "dan", "can I join please?")
+    sim.dm("JessesLinks", "cara", "hey, can I join the community?")
+    logged_in.front.oauth.set_access_level(logged_in.consumer[0], "free")
+    result = cli("--config", str(logged_in.config), "community", "sync", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["new_requests"] == []
+    assert "source(s) not read" not in result.err
+    assert "does not include reading mentions (403 client-not-enrolled); that needs Basic " \
+        "or above" in result.err
+    assert "does not include reading direct messages (403 client-not-enrolled); that needs " \
+        "Basic or above, with the app's Direct Message permission" in result.err
+    assert "pending follow requests not read" in result.err
+    assert "persona community add HANDLE" in result.err
 
 
 def test_a_rate_limited_profile_lookup_is_not_real_until_read(logged_in, cli):
@@ -185,3 +209,41 @@ def test_the_first_sync_on_x_skips_old_history(logged_in, cli):
     # one page of DM events read, not the whole history: the pages stop at the window
     limit, remaining, _reset = store.rate_state(store.account("JessesLinks").id, "dm_read")
     assert limit - remaining == 1
+
+
+def test_a_backlog_of_more_than_a_page_loses_no_join_request(logged_in, cli):
+    """Mentions and messages that piled up past one page since the last sync are read page
+    after page down to the cursor, not one page with the cursor moved past the rest: over
+    a page of mentions (100), and over ten pages of messages (1,000) with the request the
+    oldest of them."""
+    store = logged_in.front.store
+    config = str(logged_in.config)
+    sim = Simulator(store)
+    sim.mention("Jesse", "first", "can I join please?")
+    sim.dm("JessesLinks", "chatty", "hello")
+    first = cli("--config", config, "community", "sync", "--json")
+    assert first.code == 0, first.err
+    assert first.json()["new_requests"] == ["first"]
+    for i in range(130):
+        sim.mention("Jesse", f"fan{i}", "can I join please?")
+    sim.dm("JessesLinks", "cara", "hey, can I join the community?")
+    for i in range(1050):
+        sim.dm("JessesLinks", "chatty", f"still here {i}")
+    second = cli("--config", config, "community", "sync", "--json")
+    assert second.code == 0, second.err
+    assert sorted(second.json()["new_requests"]) == sorted(
+        ["cara"] + [f"fan{i}" for i in range(130)])
+    third = cli("--config", config, "community", "sync", "--json")
+    assert third.code == 0 and third.json()["new_requests"] == []
+
+
+def test_pending_follow_requests_are_read_past_the_first_page(logged_in, monkeypatch):
+    """v1.1 friendships/incoming pages with cursors: every page is read."""
+    from personas.sandbox import x_api
+
+    monkeypatch.setattr(x_api, "INCOMING_PAGE", 2)
+    sim = Simulator(logged_in.front.store)
+    for name in ("ana", "ben", "cleo", "dora", "eli"):
+        sim.request("JesseStay", name)
+    profiles = logged_in.network().join_requests(logged_in.persona("we"))
+    assert sorted(p.handle for p in profiles) == ["ana", "ben", "cleo", "dora", "eli"]

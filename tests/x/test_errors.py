@@ -7,6 +7,7 @@ import time
 import pytest
 
 from personas.errors import (
+    AccessLimited,
     CredentialsRejected,
     Duplicate,
     RemoteRefused,
@@ -114,8 +115,33 @@ def test_timeouts_and_resets_are_transient(logged_in):
 def test_no_access_level_453_is_a_clear_refusal(logged_in):
     logged_in.front.oauth.set_access_level(logged_in.consumer[0], "basic")
     net = logged_in.network()
-    with pytest.raises(RemoteRefused, match="access level does not include this"):
+    with pytest.raises(AccessLimited, match="access level does not include listing pending "
+                       r"follow requests .*\(453\); that needs a level with v1.1 access"):
         net.incoming_requests(logged_in.persona("we"))
+
+
+def test_an_endpoint_outside_the_access_level_is_access_limited_naming_the_level(logged_in):
+    """X's 403 "Client Forbidden" (reason client-not-enrolled) is the access level's limit,
+    like 453, and says which level the feature needs; a 403 of another kind stays a refusal."""
+    logged_in.front.oauth.set_access_level(logged_in.consumer[0], "free")
+    net, we = logged_in.network(), logged_in.persona("we")
+    for read, what in ((lambda: net.mentions(we), "reading mentions"),
+                       (lambda: net.followers(we), "reading followers"),
+                       (lambda: net.messages(we), "reading direct messages"),
+                       (lambda: net.profile(we, "Jesse"), "looking up accounts")):
+        with pytest.raises(AccessLimited) as limited:
+            read()
+        assert f"does not include {what} (403 client-not-enrolled); that needs Basic or " \
+            "above" in limited.value.message
+        assert "X says: Appropriate Level of API Access" in limited.value.message
+    # posting is in every level, and goes out
+    sent = net.publish(we, kind="original", text="free level post", target=None,
+                       idempotency_key="k")
+    assert sent.remote_id
+    logged_in.front.oauth.set_access_level(logged_in.consumer[0], "read-write-dm")
+    with pytest.raises(RemoteRefused) as refused:  # an ordinary 403 is not the access level
+        net.publish(we, kind="reply", text="to nothing", target="999", idempotency_key="k2")
+    assert not isinstance(refused.value, AccessLimited)
 
 
 def test_credentials_of_another_account_are_caught_before_sending(logged_in):
@@ -127,3 +153,29 @@ def test_credentials_of_another_account_are_caught_before_sending(logged_in):
         net.publish(me, kind="original", text="wrong account", target=None,
                     idempotency_key="k")
     assert logged_in.front.store.timeline("JessesLinks") == []
+
+
+def test_a_429_waits_for_the_latest_used_up_window_user_or_app(logged_in):
+    """X's answer as it arrives (a requests.Response with X's headers): the app's 24-hour
+    window used up while the user's and the 15-minute ones have room waits for the app's
+    reset; with no window at 0, the 15-minute reset stands."""
+    import requests
+
+    from personas.networks.x import _rate_limited
+
+    now = time.time()
+    answer = requests.Response()
+    answer.status_code = 429
+    answer.headers.update({
+        "x-rate-limit-limit": "100", "x-rate-limit-remaining": "99",
+        "x-rate-limit-reset": str(int(now + 600)),
+        "x-user-limit-24hour-limit": "17", "x-user-limit-24hour-remaining": "4",
+        "x-user-limit-24hour-reset": str(int(now + 50_000)),
+        "x-app-limit-24hour-limit": "17", "x-app-limit-24hour-remaining": "0",
+        "x-app-limit-24hour-reset": str(int(now + 80_000))})
+    me = logged_in.persona("me")
+    limited = _rate_limited(me, answer)
+    assert limited.reset_at == int(now + 80_000)
+    assert "X's 24-hour limit (the app's, 17 a day) is used up until" in limited.message
+    answer.headers["x-app-limit-24hour-remaining"] = "3"
+    assert _rate_limited(me, answer).reset_at == int(now + 600)

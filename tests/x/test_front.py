@@ -270,7 +270,8 @@ def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
 
     server = subprocess.Popen(
         [sys.executable, "-m", "personas", "--config", str(x_env.config), "sandbox", "serve",
-         "--port", "0", "--limit", "me=1", "--fault", "status=503,path=/2/users/me"],
+         "--port", "0", "--limit", "me=1", "--limit", "create_post/24h=1",
+         "--fault", "status=503,path=/2/users/me"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, cwd=ROOT, env=persona_env(persona_home))
     try:
@@ -282,6 +283,10 @@ def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
         assert session.get(f"{API}/2/users/me").status_code == 503  # --fault, once
         assert session.get(f"{API}/2/users/me").status_code == 200
         assert session.get(f"{API}/2/users/me").status_code == 429
+        posted = session.post(f"{API}/2/tweets", json={"text": "the day's one"})
+        assert posted.status_code == 201
+        assert posted.headers["x-user-limit-24hour-limit"] == "1"
+        assert session.post(f"{API}/2/tweets", json={"text": "another"}).status_code == 429
         assert requests.get(f"{url}/2/users/me", timeout=5).status_code == 401
     finally:
         server.send_signal(signal.SIGINT)
@@ -292,7 +297,9 @@ def test_sandbox_serve_runs_the_front_on_loopback(x_env, persona_home):
 def test_sandbox_serve_refuses_an_unknown_limit(cli):
     result = cli("sandbox", "serve", "--limit", "tweets=5")
     assert result.code == 2
-    assert result.err.startswith("persona: --limit 'tweets=5': write NAME=N with NAME one of ")
+    assert result.err.startswith("persona: --limit 'tweets=5': write NAME=N (15 minutes) or "
+                                 "NAME/24h=N (24 hours) with NAME one of ")
+    assert cli("sandbox", "serve", "--limit", "tweets/24h=5").code == 2
 
 
 def test_sandbox_serve_on_a_busy_port_is_one_line(front, cli):
@@ -329,3 +336,76 @@ def test_a_malformed_request_gets_a_400_not_a_traceback(front, capfd):
             answer = s.recv(4096)
         assert answer.startswith(b"HTTP/1.1 400")
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_pagination_tokens_hold_their_place_when_the_list_changes(x_env):
+    """X's tokens are opaque base32hex cursors (16 characters or more for followers): the
+    next page starts after the last account read, though some of those read unfollowed
+    and others followed in between; and the previous token leads back."""
+    import re
+
+    store = x_env.front.store
+    session, tokens = _session(x_env, "JessesLinks")
+    for i in range(250):
+        store.ensure_account(f"fan{i}")
+        store.follow(f"fan{i}", "JessesLinks")
+    url = f"{API}/2/users/{tokens.user_id}/followers?max_results=100"
+    first = session.get(url).json()
+    names = [u["username"] for u in first["data"]]
+    token = first["meta"]["next_token"]
+    for gone in names[:3]:
+        store.unfollow(gone, "JessesLinks")
+    for i in range(2):
+        store.ensure_account(f"late{i}")
+        store.follow(f"late{i}", "JessesLinks")
+    second = session.get(f"{url}&pagination_token={token}").json()
+    expected = [f"fan{i}" for i in range(249, -1, -1)][100:200]  # newest first
+    assert [u["username"] for u in second["data"]] == expected
+    assert re.fullmatch(r"[0-9A-V]{16,}", token)
+    back = session.get(f"{url}&pagination_token={second['meta']['previous_token']}").json()
+    assert [u["username"] for u in back["data"]][-97:] == names[3:]
+    bad = session.get(f"{url}&pagination_token=not-a-token")
+    assert bad.status_code == 400
+
+
+def test_paged_answers_and_their_tokens_follow_x_openapi(x_env):
+    """Mentions, messages and followers, five a page: each page validates against X's
+    schema, each token against the `pagination_token` parameter X describes, and the pages
+    together hold every item once."""
+    from openapi_schema_validator import OAS30Validator
+
+    from personas.sandbox.simulate import Simulator
+    from tests.x.api import spec
+
+    store = x_env.front.store
+    session, tokens = _session(x_env, "JessesLinks")
+    sim = Simulator(store)
+    for i in range(12):
+        sim.mention("JessesLinks", f"m{i}", f"hello @JessesLinks {i}")
+        sim.dm("JessesLinks", f"d{i}", f"hi {i}")
+        store.ensure_account(f"f{i}")
+        store.follow(f"f{i}", "JessesLinks")
+    me = tokens.user_id
+    fields = "tweet.fields=created_at,author_id&dm_event.fields=sender_id,created_at"
+    for path, url, key in (
+            ("/2/users/{id}/mentions", f"{API}/2/users/{me}/mentions?{fields}", "id"),
+            ("/2/dm_events", f"{API}/2/dm_events?{fields}", "id"),
+            ("/2/users/{id}/followers", f"{API}/2/users/{me}/followers?user.fields=created_at",
+             "username")):
+        parameters = [spec()["components"]["parameters"][p["$ref"].rsplit("/", 1)[-1]]
+                      if "$ref" in p else p for p in spec()["paths"][path]["get"]["parameters"]]
+        schema = next(p for p in parameters if p["name"] == "pagination_token")["schema"]
+        assert schema.get("minLength", 0) >= 1
+        seen, token, pages = [], None, 0
+        while True:
+            response = session.get(f"{url}&max_results=5" + (
+                f"&pagination_token={token}" if token else ""))
+            assert response.status_code == 200, (path, response.text)
+            check_openapi(path, "get", 200, response.json())
+            seen += [item[key] for item in response.json().get("data", [])]
+            pages += 1
+            token = response.json()["meta"].get("next_token")
+            if token is None:
+                break
+            OAS30Validator(schema).validate(token)
+        assert pages == 3 and len(seen) == len(set(seen)) == 12, (path, seen)
