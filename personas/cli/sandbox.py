@@ -243,7 +243,7 @@ def serve(ctx: typer.Context,
               "times=N (default 1) and after=N (matching requests answered first), "
               "comma-separated; repeat for more.")] = None,
           ) -> None:
-    """Serve the sandbox network as X's API (v2, media upload included) on 127.0.0.1.
+    """Serve the sandbox network as X's API on 127.0.0.1.
 
     Point an X network at it with api_base = "http://127.0.0.1:PORT" in accounts.toml,
     register a sandbox app with `persona sandbox app`, then `persona login NAME`. It checks

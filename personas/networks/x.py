@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -346,12 +345,14 @@ class XNetwork:
 
     def _upload_all(self, persona: Persona, media: list[dict[str, str]]) -> list[str]:
         """Upload the item's media now (X keeps uploads for a day, items may wait longer)."""
-        for item in media:  # none is sent when one is gone
-            if not Path(item["path"]).is_file():
-                raise RemoteRefused(f"image {item['path']} is gone; the item cannot be sent "
-                                    "as it was made")
-        return [self.upload_media(persona, item["path"], item.get("alt") or None)
-                for item in media]
+        from pathlib import Path
+
+        for image in media:
+            if not Path(image["path"]).is_file():
+                raise RemoteRefused(f"media file {image['path']} is gone; the item cannot be "
+                                    "sent as it was made")
+        return [self.upload_media(persona, image["path"], image.get("alt") or None)
+                for image in media]
 
     def upload_media(self, persona: Persona, path: str, alt_text: str | None = None) -> str:
         """Upload an image, GIF or video (API v2, `x_media`) with its alt text; returns the

@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 import tweepy
@@ -26,7 +26,6 @@ from personas import media
 from personas.errors import BadInput, RemoteRefused, Transient
 
 API = "https://api.twitter.com"
-T = TypeVar("T")
 
 
 class Uploader:
@@ -37,14 +36,16 @@ class Uploader:
     max_wait = 15 * 60.0  # seconds of X's processing before the item is left for later
     max_check = 60.0  # at most this long between two looks at the processing
 
-    def __init__(self, client: tweepy.Client, call: Callable[[Callable[[], T]], T]) -> None:
+    def __init__(self, client: tweepy.Client,
+                 call: Callable[[Callable[[], Any]], Any]) -> None:
         self.client, self.call = client, call
 
     def upload(self, path: str, alt: str | None = None) -> str:
         """Upload one file as the item was made with it; returns X's media id."""
         file = Path(path)
         if not file.exists():
-            raise RemoteRefused(f"image {path} is gone; the item cannot be sent as it was made")
+            raise RemoteRefused(f"media file {path} is gone; the item cannot be sent as it "
+                                "was made")
         try:
             kind = media.identify(file)
         except BadInput as e:  # it changed since the post was checked

@@ -122,10 +122,11 @@ class Media:
         out["video"] = {"video_type": "video/mp4" if category.endswith("gif") else media_type}
         left = ready_at - self.store.clock()
         if left > 0:
+            done = 1 - left / max(self.processing, left)
             out["processing_info"] = {
                 "state": "in_progress" if polled else "pending",
                 "check_after_secs": 1,  # X's hint is short, whatever is left
-                "progress_percent": int(100 * (1 - left / max(self.processing, 1e-9)))}
+                "progress_percent": min(99, int(100 * done))}
         elif state == "failed":  # why: in the answer's `errors` (see `_answer`)
             out["processing_info"] = {"state": "failed", "progress_percent": 100}
         else:
@@ -164,7 +165,7 @@ class Media:
 
     def initialize(self, call: Call) -> tuple[int, dict[str, object]]:
         """POST /2/media/upload/initialize: a session for a file sent in segments."""
-        body = call.body
+        body = _object(call.body)
         unknown = set(body) - INIT_KEYS
         if unknown:
             raise _invalid(f"Unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
@@ -259,8 +260,9 @@ class Media:
 
     def metadata(self, call: Call) -> tuple[int, dict[str, object]]:
         """POST /2/media/metadata: alt text for an upload of the caller's."""
-        row = self._row(call, str(call.body.get("id", "")))
-        metadata = call.body.get("metadata") or {}
+        body = _object(call.body)
+        row = self._row(call, str(body.get("id", "")))
+        metadata = body.get("metadata") or {}
         alt = metadata.get("alt_text") if isinstance(metadata, dict) else None
         if alt is not None:
             text = alt.get("text") if isinstance(alt, dict) else None
@@ -279,9 +281,11 @@ class Media:
         if not isinstance(ids, list) or len(ids) > 4:
             raise _invalid("Your media IDs are invalid: at most 4 images", "media.media_ids")
         for media_id in ids:
+            from personas.sandbox.x_api import ApiError
+
             try:
                 row = self._row(call, str(media_id), "media.media_ids")
-            except Exception:
+            except ApiError:
                 raise _invalid(f"Your media IDs are invalid: {media_id}",
                                "media.media_ids") from None
             if row[6] != "succeeded" or row[7] > self.store.clock():
@@ -317,7 +321,7 @@ class Media:
             fields = dict(call.files)
         else:
             fields = {}
-            for name, value in call.body.items():
+            for name, value in _object(call.body).items():
                 if name == "media" and isinstance(value, str):
                     try:
                         fields[name] = base64.b64decode(value, validate=True)
@@ -339,6 +343,12 @@ class Media:
             ("POST", r"/2/media/upload/(\d{1,19})/finalize", self.finalize, "media"),
             ("POST", r"/2/media/metadata", self.metadata, "media"),
         ]
+
+
+def _object(body: object) -> dict[str, object]:
+    if not isinstance(body, dict):
+        raise _invalid("The request body must be a JSON object", "body")
+    return body
 
 
 def _text(value: bytes | None) -> str:

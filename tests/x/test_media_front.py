@@ -242,3 +242,17 @@ def test_random_segment_orders_always_reassemble(x_env, session):
             assert _append(session, media_id, index, parts[index]).status_code == 200
         assert _finalize(session, media_id).status_code == 200
         assert _digest(x_env.front, media_id) == hashlib.sha256(clip).hexdigest()
+
+
+def test_a_fault_after_n_requests_fails_the_upload_midway(x_env, session):
+    """`--fault ...,after=N`: the first N matching requests are answered, then it fails."""
+    from personas.cli.sandbox import _fault
+
+    spec = _fault("status=503,path=/2/media/upload/,after=2,times=1")
+    assert spec == {"status": 503, "path": "/2/media/upload/", "after": 2, "times": 1}
+    x_env.front.inject(**spec)
+    clip = mp4(3000)
+    media_id = _init(session, len(clip)).json()["data"]["id"]  # 1
+    assert _append(session, media_id, 0, clip[:1000]).status_code == 200  # 2
+    assert _append(session, media_id, 1, clip[1000:2000]).status_code == 503
+    assert _append(session, media_id, 1, clip[1000:2000]).status_code == 200
