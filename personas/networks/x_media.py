@@ -33,6 +33,7 @@ class Uploader:
     transient failures retried with backoff, every failure mapped to the project's errors."""
 
     chunk = 4 * media.MB  # bytes per segment; X takes up to 5 MB a segment
+    max_segments = 1000  # X's segment_index goes from 0 to 999
     max_wait = 15 * 60.0  # seconds of X's processing before the item is left for later
     max_check = 60.0  # at most this long between two looks at the processing
 
@@ -70,8 +71,9 @@ class Uploader:
         session = self.call(lambda: self._request("POST", "/2/media/upload/initialize", json={
             "media_type": kind.mime, "total_bytes": size, "media_category": kind.category}))
         media_id = str(session["data"]["id"])
-        for index in range(max(1, math.ceil(size / self.chunk))):
-            segment = _read(file, index * self.chunk, self.chunk)
+        chunk = max(self.chunk, math.ceil(size / self.max_segments))
+        for index in range(max(1, math.ceil(size / chunk))):
+            segment = _read(file, index * chunk, chunk)
             self.call(lambda i=index, s=segment: self._request(  # type: ignore[misc]
                 "POST", f"/2/media/upload/{media_id}/append", data={"segment_index": str(i)},
                 files={"media": ("blob", s, "application/octet-stream")}))

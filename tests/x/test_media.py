@@ -178,6 +178,28 @@ def test_a_gif_goes_up_in_segments_as_tweet_gif(logged_in, tmp_path, monkeypatch
     check_against_openapi(responses)
 
 
+def test_a_file_in_more_than_1000_segments_goes_in_fewer_larger_ones(logged_in, tmp_path,
+                                                                    monkeypatch):
+    """X's segment_index stops at 999: segments grow rather than the index overflow."""
+    from personas.networks.x_media import Uploader
+    from personas.sandbox.x_media import Media
+
+    assert Uploader.max_segments == 1000
+    monkeypatch.setattr(Media, "processing", 0.0)
+    monkeypatch.setattr(Uploader, "chunk", 1)
+    monkeypatch.setattr(Uploader, "max_segments", 120)  # X's 1,000, scaled to the test
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(mp4(2500))
+    net, me = logged_in.network(), logged_in.persona("me")
+    sent_requests = Requests(net, me)
+    media_id = net.upload_media(me, str(clip))
+    appends = [r for r in sent_requests.media() if r.request.url.endswith("/append")]
+    assert len(appends) == 120  # 119 segments of 21 bytes (2,500 / 120, up), and 1 byte
+    assert request_fields(appends[-1].request)["segment_index"] == 119
+    assert media_row(logged_in.front, media_id)["sha256"] == \
+        hashlib.sha256(clip.read_bytes()).hexdigest()
+
+
 def test_a_video_x_cannot_process_refuses_the_item_and_posts_nothing(logged_in, tmp_path,
                                                                      monkeypatch):
     from personas.sandbox.x_media import Media
