@@ -14,8 +14,18 @@ from datetime import UTC, datetime
 
 from personas.errors import Duplicate, NotFound, RemoteRefused
 from personas.sandbox.store import Account, Post, Store
-from personas.sandbox.x_media import FIRST_MEDIA_ID, Media
+from personas.sandbox.x_media import Media
 
+MEDIA_SCHEMA = """
+CREATE TABLE IF NOT EXISTS media (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    alt_text TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL
+);
+"""
+FIRST_MEDIA_ID = 1_500_000_000_000_000_000
 DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
 NO_ACCESS = ("You currently have access to a subset of X API V2 endpoints and limited v1.1 "
              "endpoints (e.g. media post, oauth) only. If you need access to this endpoint, "
@@ -73,7 +83,8 @@ class XApi:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.media = Media(store)
+        store.db.executescript(MEDIA_SCHEMA)
+        self.media = Media(store)  # the v2 upload, which adds to the media table
 
     # --- rendering ------------------------------------------------------------------------
 
@@ -421,3 +432,11 @@ def _offset(token: str) -> int:
     except ValueError:
         raise invalid(f"The `pagination_token` query parameter value [{token}] is not valid",
                       "pagination_token") from None
+
+
+def _image_type(data: bytes) -> str | None:
+    signatures = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
+                  b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":  # not any RIFF: WAV, AVI
+        return "image/webp"
+    return next((kind for magic, kind in signatures.items() if data.startswith(magic)), None)

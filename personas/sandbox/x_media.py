@@ -26,14 +26,9 @@ from personas.sandbox.store import Store
 if TYPE_CHECKING:
     from personas.sandbox.x_api import Call
 
+# The media table is x_api's MEDIA_SCHEMA (its first five columns, all a sandbox made before
+# the v2 upload has), with the COLUMNS below added.
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS media (
-    id INTEGER PRIMARY KEY,
-    account_id INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    alt_text TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL
-);
 CREATE TABLE IF NOT EXISTS media_segments (
     media_id INTEGER NOT NULL,
     segment_index INTEGER NOT NULL,
@@ -58,7 +53,6 @@ COLUMNS = {
     "sha256": "TEXT NOT NULL DEFAULT ''",
     "error": "TEXT NOT NULL DEFAULT ''",
 }
-FIRST_MEDIA_ID = 1_500_000_000_000_000_000
 EXPIRES = 86400  # X keeps an upload for a day
 MB = 1024 * 1024
 MAX_SEGMENT = 5 * MB  # X's limit for one appended segment
@@ -74,9 +68,15 @@ INIT_KEYS = {"additional_owners", "media_category", "media_type", "shared", "tot
 
 
 def _invalid(message: str, parameter: str):  # type: ignore[no-untyped-def]
-    from personas.sandbox.x_api import invalid
+    from personas.sandbox.x_api import invalid  # (x_api imports this module)
 
     return invalid(message, parameter)
+
+
+def _image_type(data: bytes) -> str | None:
+    from personas.sandbox.x_api import _image_type
+
+    return _image_type(data)
 
 
 class Media:
@@ -305,6 +305,8 @@ class Media:
 
     def _new(self, call: Call, category: str, media_type: str, size: int, *, state: str,
              digest: str = "") -> int:
+        from personas.sandbox.x_api import FIRST_MEDIA_ID
+
         with self.store.write() as db:
             media_id = db.execute("SELECT coalesce(max(id), ?) + 1 FROM media",
                                   (FIRST_MEDIA_ID,)).fetchone()[0]
@@ -353,14 +355,6 @@ def _object(body: object) -> dict[str, object]:
 
 def _text(value: bytes | None) -> str:
     return (value or b"").decode("utf-8", "replace").strip()
-
-
-def _image_type(data: bytes) -> str | None:
-    signatures = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
-                  b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
-    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for magic, kind in signatures.items() if data.startswith(magic)), None)
 
 
 def _problem(media_type: str, data: bytes) -> str:
