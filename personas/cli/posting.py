@@ -21,10 +21,10 @@ AtOpt = Annotated[str | None, typer.Option(
          "`persona worker` sends it.")]
 MediaOpt = Annotated[list[Path] | None, typer.Option(
     "--media", metavar="FILE", dir_okay=False,
-    help="Attach an image (PNG, JPEG, GIF or WebP, up to 5 MB); repeat for up to 4. "
-         "X networks only.")]
+    help="Attach an image (PNG, JPEG or WebP up to 5 MB), repeat for up to 4; or one GIF "
+         "(up to 15 MB) or video (MP4 or MOV, up to 512 MB). X networks only.")]
 AltOpt = Annotated[list[str] | None, typer.Option(
-    "--alt", metavar="TEXT", help="Alt text for the images, one per --media, in order.")]
+    "--alt", metavar="TEXT", help="Alt text for the media, one per --media, in order.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Route it and stop: nothing is "
                                          "stored or sent.")]
 

@@ -241,10 +241,11 @@ def serve(ctx: typer.Context,
               "create_post/24h=17.")] = None,
           fault: Annotated[list[str] | None, typer.Option(
               "--fault", metavar="SPEC", help="Fail requests instead of answering: "
-              "status=503, delay=SECONDS, reset or lose_answer, with path=PREFIX and "
-              "times=N (default 1), comma-separated; repeat for more.")] = None,
+              "status=503, delay=SECONDS, reset or lose_answer, with path=PREFIX, "
+              "times=N (default 1) and after=N (matching requests answered first), "
+              "comma-separated; repeat for more.")] = None,
           ) -> None:
-    """Serve the sandbox network as X's API (v2, and v1.1 upload) on 127.0.0.1.
+    """Serve the sandbox network as X's API on 127.0.0.1.
 
     Point an X network at it with api_base = "http://127.0.0.1:PORT" in accounts.toml,
     register a sandbox app with `persona sandbox app`, then `persona login NAME`. It checks
@@ -311,7 +312,7 @@ def _fault(spec: str) -> dict[str, object]:
         try:
             if name in ("reset", "lose_answer") and not value:
                 out[name] = True
-            elif name in ("status", "times"):
+            elif name in ("status", "times", "after"):
                 out[name] = int(value)
             elif name == "delay":
                 out[name] = float(value)
@@ -321,7 +322,8 @@ def _fault(spec: str) -> dict[str, object]:
                 raise ValueError(name)
         except ValueError:
             raise BadInput(f"--fault {spec!r}: unknown part {part!r}; use status=CODE, "
-                           "delay=SECONDS, reset, lose_answer, path=/PREFIX, times=N") from None
+                           "delay=SECONDS, reset, lose_answer, path=/PREFIX, times=N, "
+                           "after=N") from None
     if not {"status", "delay", "reset", "lose_answer"} & set(out):
         raise BadInput(f"--fault {spec!r} says what to match but not what to do; add status=, "
                        "delay=, reset or lose_answer")

@@ -1,5 +1,5 @@
-"""X through tweepy (the only module that imports it): API v2 for posts, follows and
-messages, v1.1 for media upload and incoming follow requests, OAuth 1.0a user context.
+"""X through tweepy (imported here and in `x_media`): API v2 for posts, follows, messages
+and media upload, v1.1 for incoming follow requests, OAuth 1.0a user context.
 
 tweepy always addresses https://api.twitter.com (and https://upload.twitter.com); with
 `api_base` / `upload_base` set, an adapter on its requests session sends that traffic
@@ -452,23 +452,23 @@ class XNetwork:
         self._call(persona, lambda: client.unretweet(post_id, user_auth=True))
 
     def _upload_all(self, persona: Persona, media: list[dict[str, str]]) -> list[str]:
-        """Upload the item's images now (X keeps uploads for a day, items may wait longer)."""
+        """Upload the item's media now (X keeps uploads for a day, items may wait longer)."""
         from pathlib import Path
 
         for image in media:
             if not Path(image["path"]).is_file():
-                raise RemoteRefused(f"image {image['path']} is gone; the item cannot be sent "
-                                    "as it was made")
+                raise RemoteRefused(f"media file {image['path']} is gone; the item cannot be "
+                                    "sent as it was made")
         return [self.upload_media(persona, image["path"], image.get("alt") or None)
                 for image in media]
 
     def upload_media(self, persona: Persona, path: str, alt_text: str | None = None) -> str:
-        """Upload an image (v1.1) and give it alt text; returns the media id."""
-        api = self.v1(persona)
-        media = self._call(persona, lambda: api.media_upload(path))
-        if alt_text:
-            self._call(persona, lambda: api.create_media_metadata(media.media_id, alt_text))
-        return str(media.media_id_string)
+        """Upload an image, GIF or video (API v2, `x_media`) with its alt text; returns the
+        media id once X can post it."""
+        from personas.networks.x_media import Uploader
+
+        uploader = Uploader(self.client(persona), lambda action: self._call(persona, action))
+        return uploader.upload(path, alt_text)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -768,7 +768,8 @@ BUCKETS = [(m, re.compile(p), b) for m, p, b in (
     ("GET", r"/2/users/\d+/followers$", "followers"),
     ("GET", r"/2/users/\d+/following$", "following"),
     ("GET", r"/2/users/\d+/mentions$", "mentions"), ("GET", r"/2/users/\d+/tweets$", "user_posts"),
-    ("POST", r"/2/dm_conversations/", "dm"), ("POST", r"/1\.1/media/", "media"),
+    ("POST", r"/2/dm_conversations/", "dm"), ("POST", r"/2/media/", "media"),
+    ("GET", r"/2/media/upload$", "media"),
     ("GET", r"/1\.1/friendships/incoming", "incoming"))]
 
 

@@ -1,7 +1,7 @@
 """The sandbox's loopback X API front: an HTTP server on 127.0.0.1 that answers like X.
 
-It checks OAuth 1.0a signatures against the canonical URL (https://api.twitter.com for the
-API, https://upload.twitter.com for uploads), counts calls per user in X's 15-minute
+It checks OAuth 1.0a signatures against the canonical URL (https://api.twitter.com, media
+uploads included: X's v2 upload is on the API's host), counts calls per user in X's 15-minute
 windows and says so in `x-rate-limit-*` headers, and can be told to fail (a status, a
 delay, a connection reset) so clients can be tested against what X does on bad days.
 """
@@ -27,7 +27,7 @@ from personas.sandbox.oauth import Nonces, OAuthStore, Token, verify
 from personas.sandbox.store import Store
 from personas.sandbox.x_api import ApiError, Call, XApi, problem
 
-API_HOST, UPLOAD_HOST = "https://api.twitter.com", "https://upload.twitter.com"
+API_HOST = "https://api.twitter.com"
 # X's documented per-user limits for 15 minutes (reference material, 2026).
 LIMITS = {"create_post": 100, "delete_post": 50, "tweet_lookup": 900, "repost": 50,
           "me": 75, "user_lookup": 900, "follow": 50, "followers": 300, "following": 300,
@@ -53,6 +53,7 @@ class Fault:
     work_first: bool = False  # with `status`: do the work, then fail with that status anyway
     path: str = ""  # only requests whose path starts with this
     times: int = 1
+    after: int = 0  # answer this many matching requests first (a failure mid-upload)
 
 
 class Front:
@@ -106,7 +107,9 @@ class Front:
     def take_fault(self, path: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if path.startswith(fault.path):
+                if path.startswith(fault.path) and fault.after > 0:
+                    fault.after -= 1
+                elif path.startswith(fault.path):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
@@ -134,7 +137,7 @@ class Front:
         path, _, query_string = target.partition("?")
         if path.startswith("/oauth/"):
             return self._oauth(method, path, query_string, headers, body)
-        canonical = (UPLOAD_HOST if path.startswith("/1.1/media/") else API_HOST) + target
+        canonical = API_HOST + target
         self.store  # noqa: B018
         for verb, pattern, handler, bucket in self._local.routes:  # noqa: B007
             match = pattern.fullmatch(path)

@@ -1,4 +1,4 @@
-"""X API v2 (and the v1.1 upload and incoming-friendships paths) over the sandbox store.
+"""X API v2 (and the v1.1 incoming-friendships path) over the sandbox store.
 
 Each handler takes the calling account and the parsed request and returns (status, body)
 the way X answers: bodies, field names and errors follow the recorded responses in the
@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from personas.errors import Duplicate, NotFound, RemoteRefused
 from personas.sandbox.store import Account, Post, Store
+from personas.sandbox.x_media import Media
 
 MEDIA_SCHEMA = """
 CREATE TABLE IF NOT EXISTS media (
@@ -113,6 +114,7 @@ class XApi:
         self.store = store
         self.answers = answers if answers is not None else {}  # Front.answers, shared
         store.db.executescript(MEDIA_SCHEMA)
+        self.media = Media(store)  # the v2 upload, which adds to the media table
 
     # --- rendering ------------------------------------------------------------------------
 
@@ -177,7 +179,7 @@ class XApi:
         media = (body.get("media") or {}).get("media_ids") or []  # type: ignore[union-attr]
         if not isinstance(text, str) or (not text.strip() and not media):
             raise invalid("text must not be empty", "text")
-        self._check_media(call, media)  # type: ignore[arg-type]
+        self.media.check_attached(call, media)  # type: ignore[arg-type]
         kind, target = "original", None
         if isinstance(reply, dict) and reply.get("in_reply_to_tweet_id"):
             kind, target = "reply", int(reply["in_reply_to_tweet_id"])
@@ -198,17 +200,10 @@ class XApi:
                             "to you." if kind == "reply" else "Quoting this post is not "
                             "allowed because you have been blocked or the post is not "
                             "visible to you.") from None
+        if media:
+            self.media.attach(post.id, media)  # type: ignore[arg-type]
         return 201, {"data": {"id": str(post.id), "text": shown(post.text)[0],
                               "edit_history_tweet_ids": [str(post.id)]}}
-
-    def _check_media(self, call: Call, ids: list[str]) -> None:
-        if len(ids) > 4:
-            raise invalid("Your media IDs are invalid: at most 4 images", "media.media_ids")
-        for media_id in ids:
-            row = self.store.db.execute("SELECT account_id FROM media WHERE id = ?",
-                                        (int(media_id),)).fetchone()
-            if row is None or row[0] != call.caller.id:
-                raise invalid(f"Your media IDs are invalid: {media_id}", "media.media_ids")
 
     def delete_tweet(self, call: Call) -> tuple[int, dict[str, object]]:
         deleted = self.store.delete_post(call.caller.handle, int(call.args[0]))
@@ -423,33 +418,6 @@ class XApi:
 
     # --- v1.1 ---------------------------------------------------------------------------------
 
-    def upload(self, call: Call) -> tuple[int, dict[str, object]]:
-        data = call.files.get("media")
-        if not data:
-            raise ApiError(400, {"errors": [{"code": 38,
-                                             "message": "media parameter is missing."}]})
-        kind = _image_type(data)
-        if kind is None:
-            raise ApiError(400, {"errors": [{"code": 324,
-                                             "message": "Unsupported image format"}]})
-        with self.store.write() as db:
-            media_id = db.execute("SELECT coalesce(max(id), ?) + 1 FROM media",
-                                  (FIRST_MEDIA_ID,)).fetchone()[0]
-            db.execute("INSERT INTO media VALUES (?,?,?,?,?)",
-                       (media_id, call.caller.id, len(data), "", self.store.clock()))
-        return 200, {"media_id": media_id, "media_id_string": str(media_id), "size": len(data),
-                     "expires_after_secs": 86400, "image": {"image_type": kind, "w": 1, "h": 1}}
-
-    def media_metadata(self, call: Call) -> tuple[int, dict[str, object]]:
-        alt = call.body.get("alt_text") or {}
-        with self.store.write() as db:
-            done = db.execute("UPDATE media SET alt_text = ? WHERE id = ? AND account_id = ?",
-                              (str(alt.get("text", ""))[:1000], int(str(call.body.get(  # type: ignore[union-attr]
-                                  "media_id", 0))), call.caller.id)).rowcount
-        if not done:
-            raise ApiError(400, {"errors": [{"code": 324, "message": "Invalid media id."}]})
-        return 200, {}
-
     def incoming(self, call: Call) -> tuple[int, dict[str, object]]:
         if call.access_level in ("basic", "free"):
             raise ApiError(403, {"errors": [{"message": NO_ACCESS, "code": 453}]})
@@ -493,8 +461,7 @@ class XApi:
             ("POST", r"/2/dm_conversations/with/(\d+)/messages", self.send_dm, "dm"),
             ("POST", r"/2/dm_conversations/(\d+-\d+)/messages", self.send_dm_in_conversation,
              "dm"),
-            ("POST", r"/1\.1/media/upload\.json", self.upload, "media"),
-            ("POST", r"/1\.1/media/metadata/create\.json", self.media_metadata, "media"),
+            *self.media.routes(),
             ("GET", r"/1\.1/friendships/incoming\.json", self.incoming, "incoming"),
         ]
         return [(m, re.compile(p), h, b) for m, p, h, b in table]
@@ -552,5 +519,7 @@ def _anchor(token: str) -> tuple[str, list]:  # type: ignore[type-arg]
 
 def _image_type(data: bytes) -> str | None:
     signatures = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
-                  b"GIF87a": "image/gif", b"GIF89a": "image/gif", b"RIFF": "image/webp"}
+                  b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":  # not any RIFF: WAV, AVI
+        return "image/webp"
     return next((kind for magic, kind in signatures.items() if data.startswith(magic)), None)

@@ -79,3 +79,31 @@ def same_shape(ours: object, theirs: object) -> bool:
         return isinstance(ours, list) and (not theirs or not ours or
                                            same_shape(ours[0], theirs[0]))
     return type(ours) is type(theirs)
+
+
+def request_fields(request: requests.PreparedRequest) -> dict[str, object]:
+    """A request's body as fields: JSON as it is; a multipart form's parts by name (the
+    `media` part's bytes as X's description's `binary` string, numbers as numbers)."""
+    content_type = request.headers.get("content-type", "")
+    if not request.body:
+        return {}
+    if content_type.startswith("application/json"):
+        return json.loads(request.body)
+    from personas.sandbox.front import _multipart
+
+    parts = _multipart(content_type, request.body)  # type: ignore[arg-type]
+    return {name: ("<binary>" if name == "media" else
+                   int(value) if value.isdigit() else value.decode())
+            for name, value in parts.items()}
+
+
+def check_openapi_request(path: str, method: str, request: requests.PreparedRequest) -> None:
+    """Validate a request's body against the request schema X publishes for the endpoint
+    and the body's media type."""
+    from openapi_schema_validator import OAS30Validator
+
+    operation = spec()["paths"][path][method.lower()]
+    content_type = request.headers.get("content-type", "").split(";")[0]
+    schema = operation["requestBody"]["content"][content_type]["schema"]
+    OAS30Validator({**schema, "components": spec()["components"]}).validate(
+        request_fields(request))
