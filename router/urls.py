@@ -57,7 +57,8 @@ _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 # Characters that draw nothing and that a reader, IDNA's nameprep or a browser drops
 # (beyond Unicode's format characters, category Cf): stripped before anything is read.
 _INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u3164\uffa0")
-_MAX_DECODES = 4  # percent-encoding nested deeper than this is read as it stands
+_MAX_DECODES = 8  # percent-encoding nested deeper than this is read as it stands
+_LONE_BYTE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a stray byte
 
 
 @dataclass(frozen=True)
@@ -186,11 +187,13 @@ def _plain(text: str) -> str:
 
 def _decode(text: str) -> str:
     """Percent-decoded, again and again while that changes it (a server may decode
-    twice), and read plainly after each round."""
+    twice), and read plainly after each round. Bytes that are no UTF-8 on their own stay
+    encoded: a later round may find the rest of their character."""
     for _ in range(_MAX_DECODES):
         if "%" not in text:
             break
-        decoded = _plain(unquote(text, errors="replace"))
+        decoded = unquote(text, errors="surrogateescape")
+        decoded = _plain(_LONE_BYTE.sub(lambda m: f"%{ord(m[0]) - 0xDC00:02X}", decoded))
         if decoded == text:
             break
         text = decoded
@@ -270,7 +273,9 @@ def _post_in(path: str, query: str, fragment: str) -> tuple[str | None, str | No
 
 def _post_id(segment: str) -> tuple[str | None] | None:
     """A post id read from a path segment: (id,), or (None,) when the segment holds digits
-    but is no clean id ("12ab"), or None when it holds no digit at all."""
+    but is no clean id ("12ab", "12\ufffd"), or None when it holds no digit at all. After
+    the digits, only ASCII punctuation may follow ("20)", "20..."): anything else might be
+    read as part of the id by someone."""
     digits = []
     for ch in segment:
         value = unicodedata.decimal(ch, None)
@@ -280,7 +285,7 @@ def _post_id(segment: str) -> tuple[str | None] | None:
     rest = segment[len(digits):]
     if not digits:
         return (None,) if any(unicodedata.decimal(ch, None) is not None for ch in rest) else None
-    if rest and (rest[0].isalnum() or rest[0] == "_"):
+    if rest and not (rest[0].isascii() and not rest[0].isalnum() and rest[0] != "_"):
         return (None,)
     return ("".join(digits).lstrip("0") or "0",)
 
