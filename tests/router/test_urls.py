@@ -21,6 +21,9 @@ from router.items import Kind, classify, find_urls, post_link
 from router.urls import NETWORK_DOMAINS, canonicalise, post_ref, post_refs
 
 SANDBOX_ID = "1000000001"
+ME = Persona("me", "n", "sandbox", "me", PRESETS["content-only"], frozenset({"jessestay.com"}))
+YOU = Persona("you", "n", "sandbox", "you", PRESETS["auto-follow"])
+WE = Persona("we", "n", "sandbox", "we", PRESETS["private-community"])
 
 
 @pytest.mark.parametrize("url", [
@@ -160,6 +163,44 @@ def test_post_link_keeps_its_old_contract():
     assert post_link("https://sandbox.invalid/we/status/12ab", "sandbox") is None
 
 
+# --- hostile text: always classified and decided -------------------------------------------
+
+# Pieces of addresses that parsers choke on: brackets, IPv6-ish hosts, stray escapes, IDNA
+# prefixes, invisible and right-to-left characters, fullwidth forms, huge numbers.
+HOSTILE = st.sampled_from([
+    "[", "]", "[::1]", "[::1", "::1]", "[fe80::1%eth0]", "[v1.x]", "::ffff:1.2.3.4", "@", ":",
+    ":443", ":99999999999999999999", ".", "..", "%", "%5B", "%5D", "%ZZ", "%E2%80", "%00",
+    "xn--", "xn--zz", "xn--bcher-kva", "x.com", "sandbox.invalid", "example.com",
+    "jessestay.com", "/status/", "/i/web/status/", "1", "0" * 30, "9" * 400, "#!", "?", "#",
+    "/", "//", "\\", "\u200b", "\u202e", "\u3002", "\uff3b", "\uff3d", "\uff20", "ä", "中文",
+    "💥", "\U0001f469\u200d\U0001f469\u200d\U0001f467", "@ana", "#FF", "\u00ad",
+])
+SCHEMES = st.sampled_from(["", "http://", "https://", "HTTPS://", "//", "https:", "ftp://",
+                           "javascript:", "https:\\\\", "http://[", "https://a]"])
+hostile_urls = st.builds(lambda scheme, parts: scheme + "".join(parts), SCHEMES,
+                         st.lists(st.one_of(HOSTILE, st.text(max_size=4)), min_size=1,
+                                  max_size=10))
+hostile_texts = st.lists(st.one_of(hostile_urls, st.text(max_size=12), HOSTILE), min_size=1,
+                         max_size=6).map(" ".join)
+OWN = Persona("own", "n", "sandbox", "own", PRESETS["content-only"],
+              frozenset({"jessestay.com", "example.com"}))
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(hostile_texts, st.sampled_from(["x", "sandbox"]), st.booleans())
+def test_any_text_is_classified_and_decided(text, network_kind, recommending):
+    """Whatever the text: a kind, a decision with every persona's reason, and each URL's
+    host read without an exception."""
+    if recommending:
+        text = "#FF @ana " + text
+    item = classify(text, network_kind=network_kind)
+    for url in item.urls:
+        canonicalise(url)
+        post_ref(url)
+    decision = decide(item, [OWN, YOU, WE])
+    assert set(decision.reasons) == {"own", "you", "we"} and all(decision.reasons.values())
+
+
 # --- composed spellings: 0 leaks ------------------------------------------------------------
 
 # (network kind, host, handle, id) of a private post on each network.
@@ -274,9 +315,6 @@ def private_post_spelling(post: tuple[str, str, str, str], seed: int, words: str
 
 
 COUNT = {"examples": 0, "leaks": 0}
-ME = Persona("me", "n", "sandbox", "me", PRESETS["content-only"], frozenset({"jessestay.com"}))
-YOU = Persona("you", "n", "sandbox", "you", PRESETS["auto-follow"])
-WE = Persona("we", "n", "sandbox", "we", PRESETS["private-community"])
 
 
 @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
