@@ -97,8 +97,7 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
     )
     seen: dict[str, RemotePost] = {}
     if (item.refs or item.links) and (why := _carries_private(ctx, network_kind, item, seen)):
-        item = replace(item, private_source=True,
-                       private_why="" if why is _PRIVATE_POST else why)
+        item = replace(item, private_source=True, private_why=why)
     decision = decide(item, personas, forced=as_)
     warnings: tuple[str, ...] = ()
     if item.kind is Kind.REPLY and not decision.refused and item.target in seen:
@@ -125,8 +124,7 @@ def _unseen_reply(ctx: Context, persona: Persona, post: RemotePost) -> tuple[str
 
 
 MAX_DEPTH = 3  # how far quotes of quotes (and reposts of them) are followed
-
-
+MAX_POSTS_CHECKED = 20  # a post of 280 characters links a dozen at most; each is a look-up
 _PRIVATE_POST = "the item carries private content"
 _NETWORK_NAMES = {"x": "X", "sandbox": "the sandbox"}
 
@@ -152,6 +150,9 @@ def _carries_private(ctx: Context, network_kind: str, item: Item,
         key = (link.network_kind, link.post_id)
         if named.get(key) is None:
             named[key] = link.handle
+    if len(named) > MAX_POSTS_CHECKED:
+        raise BadInput(f"the text points at {len(named)} posts; at most {MAX_POSTS_CHECKED} "
+                       "can be checked for private content: link fewer")
     ordered = sorted(named.items(), key=lambda kv: kv[0][0] != network_kind)
     for (kind, post_id), handle in ordered:
         personas = [p for p in ctx.config.personas if p.network_kind == kind]
@@ -200,7 +201,7 @@ def _look_up_everywhere(ctx: Context, personas: list[Persona], post_id: str
 def _possible_id(post_id: str) -> bool:
     """Post ids are positive 64-bit integers on X and in the sandbox; larger ones name no
     post, and asking would only overflow."""
-    return post_id.isdigit() and len(post_id) <= 19 and int(post_id) < 2**63
+    return post_id.isdigit() and len(post_id) <= 19 and 0 < int(post_id) < 2**63
 
 
 def _private(ctx: Context, personas: list[Persona], post: RemotePost, public: bool,

@@ -207,10 +207,12 @@ def _authority(netloc: str) -> tuple[str, str]:
         end = hostport.find("]")
         if end < 0:
             return hostport.lower(), ""
-        host, port = hostport[: end + 1].lower(), hostport[end + 2 :]
+        host, port = hostport[: end + 1].lower(), hostport[end + 1 :].partition(":")[2]
     else:
         host, _, port = hostport.partition(":")
         host = _host(_decode(host))
+    if port.isdigit():  # a number, as a browser reads it: ":0443" is ":443"
+        port = port.lstrip("0") or "0"
     return host, port
 
 

@@ -168,3 +168,11 @@ def test_any_text_routes_or_is_refused_cleanly(cli, persona_home, capsys):
     run()
     with capsys.disabled():
         print(f"\nhostile texts through `persona route`: {tried['n']}")
+
+
+def test_a_text_pointing_at_too_many_posts_is_refused(cli):
+    made = [cli("post", f"post number {i} https://other.example/{i}", "--json").json()
+            for i in range(21)]
+    text = " ".join(f"sandbox.invalid/you/status/{m['remote_id']}" for m in made)
+    r = cli("route", text)
+    assert r.code == 2 and "points at 21 posts; at most 20" in one_line(r.err)
