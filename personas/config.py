@@ -23,6 +23,7 @@ from router.policy import (
     LINKS,
     MEMBERSHIP,
     PRESETS,
+    RECOMMENDATIONS,
     TRAIT_NAMES,
     VISIBILITY,
     Persona,
@@ -359,7 +360,8 @@ def _persona(c: _Checker, name: str, value: object, networks: dict[str, NetworkC
 def _traits(c: _Checker, table: dict[str, object], keypath: tuple[str, ...]) -> dict[str, object]:
     out: dict[str, object] = {}
     for key, choices in (("links", LINKS), ("visibility", VISIBILITY),
-                         ("auto_follow", AUTO_FOLLOW), ("membership", MEMBERSHIP)):
+                         ("auto_follow", AUTO_FOLLOW), ("membership", MEMBERSHIP),
+                         ("recommendations", RECOMMENDATIONS)):
         if key in table:
             out[key] = c.choice(table, key, choices, keypath)
     for key in ("replies", "require_introduction"):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from personas.context import Context
 from personas.errors import BadInput, Interrupted, NetworkError, NotFound, PersonaError
 from router.decide import Decision, decide
-from router.items import Item, Kind, classify, post_link, post_links
+from router.items import Item, Kind, classify, post_link
 from router.policy import Persona
 
 if TYPE_CHECKING:
@@ -96,8 +96,8 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
         repost_of=target if repost_of is not None else None,
     )
     seen: dict[str, RemotePost] = {}
-    if item.refs and _carries_private(ctx, network_kind, item, seen):
-        item = replace(item, private_source=True)
+    if (item.refs or item.links) and (why := _carries_private(ctx, network_kind, item, seen)):
+        item = replace(item, private_source=True, private_why=why)
     decision = decide(item, personas, forced=as_)
     warnings: tuple[str, ...] = ()
     if item.kind is Kind.REPLY and not decision.refused and item.target in seen:
@@ -124,26 +124,84 @@ def _unseen_reply(ctx: Context, persona: Persona, post: RemotePost) -> tuple[str
 
 
 MAX_DEPTH = 3  # how far quotes of quotes (and reposts of them) are followed
+MAX_POSTS_CHECKED = 20  # a post of 280 characters links a dozen at most; each is a look-up
+_PRIVATE_POST = "the item carries private content"
+_NETWORK_NAMES = {"x": "X", "sandbox": "the sandbox"}
 
 
 def _carries_private(ctx: Context, network_kind: str, item: Item,
-                     seen: dict[str, RemotePost]) -> bool:
-    """Does any post the item points at come from, or show, a private account's post?
-    The posts looked up are left in `seen`."""
-    personas = [p for p in ctx.config.personas if p.network_kind == network_kind]
-    handles = {link.post_id: link.handle for link in post_links(item.urls, network_kind)}
+                     seen: dict[str, RemotePost]) -> str | None:
+    """Why the item may carry private content, or None when it does not: a post it points
+    at comes from, or shows, a private account's post; or it points at a post whose author
+    cannot be checked, which may be private as well (fail closed). The posts of
+    `network_kind` looked up are left in `seen`.
+
+    The item's own network's posts (the target, then its post links) are looked up first,
+    so a post that does not exist is named even when a later link would make the item
+    private anyway."""
+    named: dict[tuple[str, str], str | None] = {}
     for ref in item.refs:
-        post, public = _look_up(ctx, personas, ref)
+        named[(network_kind, ref)] = None
+    unclear = None
+    for link in item.links:
+        if link.post_id is None:
+            unclear = unclear or link
+            continue
+        key = (link.network_kind, link.post_id)
+        if named.get(key) is None:
+            named[key] = link.handle
+    if len(named) > MAX_POSTS_CHECKED:
+        raise BadInput(f"the text points at {len(named)} posts; at most {MAX_POSTS_CHECKED} "
+                       "can be checked for private content: link fewer")
+    ordered = sorted(named.items(), key=lambda kv: kv[0][0] != network_kind)
+    for (kind, post_id), handle in ordered:
+        personas = [p for p in ctx.config.personas if p.network_kind == kind]
+        where = _NETWORK_NAMES.get(kind, kind)
+        if not personas:
+            return (f"cannot check whose post {post_id} on {where} is (no persona is on "
+                    f"{where}), so it may be private")
+        post, public = _look_up_everywhere(ctx, personas, post_id)
         if post is None:
-            raise BadInput(f"no post {ref} on the {network_kind} network that your personas "
+            raise BadInput(f"no post {post_id} on the {kind} network that your personas "
                            "can see; check the id or URL")
-        seen[ref] = post
-        named = handles.get(ref)
-        if named and named.lower() != post.author.lower():
-            raise BadInput(f"post {ref} is by @{post.author}, not @{named}; check the URL")
+        if kind == network_kind:
+            seen[post_id] = post
+        if handle and handle.lower() != post.author.lower():
+            raise BadInput(f"post {post_id} is by @{post.author}, not @{handle}; check the URL")
         if _private(ctx, personas, post, public, MAX_DEPTH):
-            return True
-    return False
+            return _PRIVATE_POST
+    if unclear is not None:
+        where = _NETWORK_NAMES.get(unclear.network_kind, unclear.network_kind)
+        return (f"{_shown(unclear.url)} looks like a link to a post on {where}, but which "
+                "post cannot be told, so it may be private")
+    return None
+
+
+def _shown(url: str) -> str:
+    return repr(url) if len(url) <= 80 else repr(url[:77] + "...")
+
+
+def _look_up_everywhere(ctx: Context, personas: list[Persona], post_id: str
+                        ) -> tuple[RemotePost | None, bool]:
+    """The post on each network of these personas (one, as a rule): a post id names no
+    network, so where two networks of a kind both hold it, the more private reading wins:
+    seen by a private persona only, or by a private author, on any of them."""
+    if not _possible_id(post_id):
+        return None, False
+    found: tuple[RemotePost | None, bool] = (None, False)
+    for network in dict.fromkeys(p.network for p in personas):
+        post, public = _look_up(ctx, [p for p in personas if p.network == network], post_id)
+        if post is None:
+            continue
+        if found[0] is None or post.author_private or not public:
+            found = (post, public)
+    return found
+
+
+def _possible_id(post_id: str) -> bool:
+    """Post ids are positive 64-bit integers on X and in the sandbox; larger ones name no
+    post, and asking would only overflow."""
+    return post_id.isdigit() and len(post_id) <= 19 and 0 < int(post_id) < 2**63
 
 
 def _private(ctx: Context, personas: list[Persona], post: RemotePost, public: bool,

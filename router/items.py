@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import urlsplit
+
+from router.urls import PostRef, host_of, post_ref, post_refs
 
 
 class Kind(StrEnum):
@@ -21,9 +22,13 @@ class Item:
     """One outgoing item, as the router sees it.
 
     `target` is the post replied to, quoted or reposted (an id on the network); `refs` is
-    every post of the network the item points at, the target included.
+    every post of the network the item points at, the target included; `links` every post
+    its text points at, on any network, however spelled (see `router.urls`).
     `private_source` is set when any of them was written by or seen only through a private
-    account: such an item may only go to a private persona.
+    account, or cannot be checked: such an item may only go to a private persona, and
+    `private_why` says why when it is not plainly a private post.
+    `recommends`: the accounts a post recommends (#FollowFriday, a run of handles): such a
+    post is sharing, whatever persona would take original content.
     """
 
     kind: Kind
@@ -32,6 +37,9 @@ class Item:
     target: str | None = None
     private_source: bool = False
     refs: tuple[str, ...] = ()
+    links: tuple[PostRef, ...] = ()
+    private_why: str = ""
+    recommends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,17 +51,6 @@ class PostLink:
     post_id: str
 
 
-# Post URLs of the networks persona knows. The sandbox mimics X's path layout on a host
-# under the reserved .invalid TLD, so its links can never reach a real site.
-# Any case, with or without a scheme, with a handle or X's /i/web/ form, and with whatever
-# follows the id (/photo/1, ?s=20): every spelling of a post's address is caught.
-_POST_URL = re.compile(
-    r"^(?:https?://)?(?:www\.|mobile\.)?(?P<host>x\.com|twitter\.com|sandbox\.invalid)"
-    r"/(?:i/web|(?P<handle>[A-Za-z0-9_]{1,30}))/status(?:es)?/(?P<id>[0-9]{1,25})"
-    r"(?:[/?#].*)?$",
-    re.IGNORECASE,
-)
-_NETWORK_HOSTS = {"x": {"x.com", "twitter.com"}, "sandbox": {"sandbox.invalid"}}
 # Any explicit http(s) address. X links only hosts under TLDs it knows, but for routing a
 # written-out address is a link whatever its TLD: a content-only persona must not post one.
 _SCHEME_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -61,11 +58,12 @@ _TRAILING = ".,;:!?)]}'\""
 
 
 def post_link(url: str, network_kind: str) -> PostLink | None:
-    """The post a URL points at, when it is a post URL of `network_kind`."""
-    m = _POST_URL.match(url)
-    if not m or m.group("host").lower() not in _NETWORK_HOSTS.get(network_kind, ()):
+    """The post a URL points at, when it is a post URL of `network_kind` in any spelling
+    (see `router.urls.post_ref`) that names the post clearly."""
+    ref = post_ref(url)
+    if ref is None or ref.network_kind != network_kind or ref.post_id is None:
         return None
-    return PostLink(url=url, handle=m.group("handle"), post_id=m.group("id"))
+    return PostLink(url=url, handle=ref.handle, post_id=ref.post_id)
 
 
 def post_links(urls: tuple[str, ...], network_kind: str) -> list[PostLink]:
@@ -97,10 +95,8 @@ def _trim(url: str) -> str:
 
 
 def url_domain(url: str) -> str:
-    """The lower-case host of a URL, with or without a scheme."""
-    if "://" not in url:
-        url = "http://" + url
-    return (urlsplit(url).hostname or "").lower().rstrip(".")
+    """The canonical host of a URL, with or without a scheme ("" when it has none)."""
+    return host_of(url)
 
 
 def on_domains(url: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
@@ -120,21 +116,62 @@ def classify(
     """Tell an item's kind from its text and flags.
 
     A reply target makes a reply; a repost target makes a repost; a link to a post on the
-    same network, with text besides, makes a quote; any other URL makes a link; no URL makes
-    original content. Whether a link to one's own domain counts as original is a question
-    of each persona's policy (`own_domains`), answered in `router.policy`.
+    same network, with text besides, makes a quote; any other URL makes a link; a post that
+    recommends people (see `recommended`) is sharing too, a link; anything else is original
+    content. Whether a link to one's own domain, or a recommendation, counts as original is
+    a question of each persona's policy (`own_domains`, `recommendations`), answered in
+    `router.policy`.
     """
     if repost_of is not None:
         return Item(Kind.REPOST, "", (), repost_of, private_source, (repost_of,))
     urls = find_urls(text)
-    links = post_links(urls, network_kind)
-    refs = tuple(dict.fromkeys([t for t in (reply_to,) if t] + [x.post_id for x in links]))
+    links = post_refs(text, urls)
+    # What the network itself can quote: its own clear post links among the URLs.
+    quotable = [r for r in links if r.network_kind == network_kind and r.post_id is not None
+                and not r.mirror and r.url in urls]
+    ids = [x.post_id for x in quotable if x.post_id is not None]
+    refs = tuple(dict.fromkeys([t for t in (reply_to,) if t] + ids))
     if reply_to is not None:
-        return Item(Kind.REPLY, text, urls, reply_to, private_source, refs)
+        return Item(Kind.REPLY, text, urls, reply_to, private_source, refs, links)
     rest = text
-    for link in links:
+    for link in quotable:
         rest = rest.replace(link.url, "")
-    if links and rest.strip():
-        return Item(Kind.QUOTE, text, urls, links[0].post_id, private_source, refs)
-    kind = Kind.LINK if urls else Kind.ORIGINAL
-    return Item(kind, text, urls, None, private_source, refs)
+    if quotable and rest.strip():
+        return Item(Kind.QUOTE, text, urls, ids[0], private_source, refs, links)
+    if urls:
+        return Item(Kind.LINK, text, urls, None, private_source, refs, links)
+    if people := recommended(text):
+        return Item(Kind.LINK, text, urls, None, private_source, refs, links, recommends=people)
+    return Item(Kind.ORIGINAL, text, urls, None, private_source, refs, links)
+
+
+# A mention as X reads one: not inside a word or an e-mail address; "'s" after it is
+# part of the same mention ("@ana's talk").
+_MENTION = re.compile(
+    r"(?<![A-Za-z0-9_!#$%&*@\uff20])[@\uff20]([A-Za-z0-9_]{1,30})(?![A-Za-z0-9_@\uff20]|://)"
+    r"(?:['\u2019]s\b)?"
+)
+_HASHTAG = re.compile(r"(?<![\w&])[#\uff03](\w+)")
+# Hashtags whose point is recommending accounts to follow.
+RECOMMENDING_TAGS = frozenset({"followfriday", "ff", "fridayfollow"})
+# Words that join a run of handles without saying anything else.
+_JOINERS = frozenset({"and", "or", "+", "&", "also", "too"})
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def recommended(text: str) -> tuple[str, ...]:
+    """The handles a post recommends, when recommending them is its point: a recommending
+    hashtag (#FollowFriday, #FF) with at least one handle, or at least two handles with
+    no more other words than handles ("@ana @ben @cy", "Follow @ana and @ben"). A post that
+    says something and mentions someone ("Had coffee with @ana") recommends nobody: ()."""
+    handles = tuple(dict.fromkeys(m[1] for m in _MENTION.finditer(text)))
+    if not handles:
+        return ()
+    tags = {m[1].lower() for m in _HASHTAG.finditer(text)}
+    if tags & RECOMMENDING_TAGS:
+        return handles
+    if len(handles) < 2:
+        return ()
+    rest = _HASHTAG.sub(" ", _MENTION.sub(" ", text))
+    words = [w for w in _WORD.findall(rest) if w.lower() not in _JOINERS]
+    return handles if len(words) <= len(handles) else ()

@@ -10,6 +10,8 @@ LINKS = ("none", "own", "any")
 VISIBILITY = ("public", "private")
 AUTO_FOLLOW = ("off", "followers", "members")
 MEMBERSHIP = ("open", "approval")
+# What a post recommending people (#FollowFriday, a run of handles) is to a persona.
+RECOMMENDATIONS = ("sharing", "original")
 
 # X counts 280 weighted characters; the sandbox follows the same rules so that what works
 # there works on X.
@@ -27,6 +29,7 @@ class Traits:
     require_introduction: bool = False
     import_from: tuple[str, ...] = ()
     max_length: int | None = None  # None: the network's own limit
+    recommendations: str = "sharing"
 
     def override(self, **changes: object) -> Traits:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -95,9 +98,13 @@ class Verdict:
 
 
 def _effective_kind(item: Item, persona: Persona) -> Kind:
-    """A link whose URLs all lie on the persona's own domains is original content for it."""
+    """A link whose URLs all lie on the persona's own domains is original content for it;
+    so is a recommendation of people, for a persona whose `recommendations` say so."""
+    if item.recommends and persona.traits.recommendations == "original":
+        return Kind.ORIGINAL
     if (
         item.kind is Kind.LINK
+        and item.urls
         and persona.own_domains
         and all(on_domains(u, persona.own_domains) for u in item.urls)
     ):
@@ -112,11 +119,20 @@ def _names(kinds: frozenset[Kind]) -> str:
 def judge(item: Item, persona: Persona, weighted_length: int | None) -> Verdict:
     """Does this persona's policy take the item? Always with the reason why (not)."""
     if item.private_source and not persona.private:
-        return Verdict(False, "public persona; the item carries private content")
+        return Verdict(False, "public persona; "
+                       + (item.private_why or "the item carries private content"))
     kind = _effective_kind(item, persona)
     if kind is Kind.REPLY and not persona.traits.replies:
         return Verdict(False, "no public replies")
     if kind not in persona.traits.accepts:
+        if item.recommends and kind is Kind.ORIGINAL:
+            return Verdict(False, f"takes {_names(persona.traits.accepts)}; its "
+                           'recommendations = "original" make recommending people original '
+                           "content")
+        if item.recommends:
+            return Verdict(False, f"takes {_names(persona.traits.accepts)}; recommending "
+                           "people is sharing, not original content (recommendations = "
+                           '"original" takes it as original)')
         if (item.kind is Kind.LINK and Kind.ORIGINAL in persona.traits.accepts
                 and persona.traits.links != "any"):
             return Verdict(False, _link_refusal(persona))
@@ -129,6 +145,11 @@ def judge(item: Item, persona: Persona, weighted_length: int | None) -> Verdict:
     if weighted_length is not None and weighted_length > persona.max_length:
         limit = persona.max_length
         return Verdict(False, f"too long: {weighted_length}/{limit} weighted characters")
+    if item.recommends:
+        if kind is Kind.ORIGINAL:
+            return Verdict(True, "takes a recommendation of people as original content "
+                           '(recommendations = "original")')
+        return Verdict(True, f"takes {kind.value}: recommending people is sharing")
     if kind is Kind.ORIGINAL and item.kind is Kind.LINK:
         return Verdict(True, "original content with a link to its own domain")
     return Verdict(True, f"takes {kind.value}")
