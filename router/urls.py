@@ -54,9 +54,14 @@ _RFC3986 = re.compile(r"(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?
                       re.DOTALL)
 # Dots that IDNA (and so a browser) reads as the label separator.
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
-# Characters that draw nothing and that a reader, IDNA's nameprep or a browser drops
-# (beyond Unicode's format characters, category Cf): stripped before anything is read.
-_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u3164\uffa0")
+# Characters that draw nothing and that a reader, IDNA (nameprep's table B.1, UTS #46) or a
+# browser drops, beyond Unicode's format characters (category Cf): stripped before anything
+# is read. Variation selectors included.
+_INVISIBLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u1806\u180b\u180c\u180d\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
 _MAX_DECODES = 8  # percent-encoding nested deeper than this is read as it stands
 _LONE_BYTE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a stray byte
 

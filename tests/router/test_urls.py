@@ -207,7 +207,8 @@ def test_any_text_is_classified_and_decided(text, network_kind, recommending):
 PRIVATE_POSTS = [("sandbox", "sandbox.invalid", "we", SANDBOX_ID)] + [
     ("x", host, "JesseStay", "1840000000000000001") for host in NETWORK_DOMAINS["x"]
 ] + [("x", "fxtwitter.com", "JesseStay", "1840000000000000001")]
-ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u034f"]
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u034f", "\ufe0f",
+              "\u180b", "\U000e0100"]
 
 
 def _fullwidth(text: str) -> str:
