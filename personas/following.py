@@ -34,12 +34,15 @@ KNOWN = 20  # newest handles kept from a complete sweep
 STOP_RUN = 3
 MARGIN = 20  # followers read past the expected new ones: room for a few who left
 BATCH = 200  # queue rows taken from the database at a time
+# follow records that settle an account for good: followed already, or never again
+FINAL = ("following", "pending", "dropped")
 
 
 @dataclass
 class Report:
     persona: str
     followed: int = 0
+    followed_back: int = 0  # of `followed`, those who followed the persona first
     unfollowed: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     followers_read: int = 0
@@ -52,7 +55,8 @@ class Report:
 
     def to_json(self) -> dict[str, object]:
         return {"persona": self.persona, "followed": self.followed,
-                "unfollowed": self.unfollowed, "skipped": dict(self.skipped),
+                "followed_back": self.followed_back, "unfollowed": self.unfollowed,
+                "skipped": dict(self.skipped),
                 "followers_read": self.followers_read, "requests": self.requests,
                 "rate_waits": self.rate_waits, "complete": self.complete}
 
@@ -207,10 +211,30 @@ class Sweep:
             members = s.exec(select(CommunityMember).where(
                 CommunityMember.persona == self.persona.name)
                 .order_by(CommunityMember.approved_at)).all()
-        rows = [FollowQueue(persona=self.persona.name, handle=m.handle, position=i)
+            records = {r.handle: r.state for r in s.exec(select(FollowRecord).where(
+                FollowRecord.persona == self.persona.name))}
+        # whom a follow-back would reach: only worth reading followers for when a member is
+        # still to be followed (the usual case, approval having followed them, reads nothing)
+        todo = [m for m in members if records.get(m.handle) not in FINAL]
+        followers = self._all_followers() if todo else set()
+        rows = [FollowQueue(persona=self.persona.name, handle=m.handle, position=i,
+                            follower=m.handle.lower() in followers)
                 for i, m in enumerate(members)]
         state.phase = "following"
         self._save(state, rows)
+
+    def _all_followers(self) -> set[str]:
+        """Every follower's handle: which members followed first, so that following them is
+        a follow-back. A private persona's followers are its members, a page or two."""
+        found, token = set(), None
+        while True:
+            page = self._call("followers", lambda t=token: self.net.followers(  # type: ignore[attr-defined, misc]
+                self.persona, t, PAGE))
+            found.update(a.handle.lower() for a in page.accounts)  # type: ignore[attr-defined]
+            self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
+            token = page.next_token  # type: ignore[attr-defined]
+            if token is None:
+                return found
 
     def _read(self, state: FollowSweep) -> None:
         known = set(json.loads(state.known))
@@ -229,7 +253,8 @@ class Sweep:
                     reached = True
                     break
                 rows.append(FollowQueue(persona=self.persona.name, handle=account.handle.lower(),
-                                        position=position, profile=json.dumps(_signals(account))))
+                                        position=position, profile=json.dumps(_signals(account)),
+                                        follower=True))
                 position += 1
             self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
             state.followers_read += len(page.accounts)  # type: ignore[attr-defined]
@@ -365,6 +390,7 @@ class Sweep:
         state = "pending" if result.pending else "following"  # type: ignore[attr-defined]
         self._done(row, "followed", state)
         self.report.followed += 1
+        self.report.followed_back += row.follower
 
     def skip_reason(self, row: FollowQueue, record: str | None) -> str | None:
         """Why not to follow this account, or None to follow it."""
@@ -398,9 +424,12 @@ class Sweep:
                 s.merge(FollowRecord(persona=self.persona.name, handle=row.handle, state=state,
                                      at=now_utc(self.clock)))
             if action is not None:
+                detail: dict[str, object] = {"network": self.persona.network}
+                if action == "followed":  # reports count the follow-backs (personas.activity)
+                    detail["back"] = row.follower
                 s.add(Event(persona=self.persona.name, action=action, kind="account",
                             subject=row.handle, at=now_utc(self.clock),
-                            detail=json.dumps({"network": self.persona.network})))
+                            detail=json.dumps(detail)))
             s.commit()
 
     def _save_row(self, row: FollowQueue) -> None:
@@ -447,6 +476,7 @@ class Sweep:
                     self.report.skipped[reason] = self.report.skipped.get(reason, 0) + 1
                 else:
                     self.report.followed += 1
+                    self.report.followed_back += row.follower
         return self.report
 
     def _todo(self) -> list[FollowQueue]:
@@ -465,7 +495,8 @@ class Sweep:
                 if not full and run >= min(STOP_RUN, len(known)) > 0:
                     return out
                 out.append(FollowQueue(persona=self.persona.name, handle=a.handle.lower(),
-                                       position=0, profile=json.dumps(_signals(a))))
+                                       position=0, profile=json.dumps(_signals(a)),
+                                       follower=True))
             token = page.next_token  # type: ignore[attr-defined]
             if token is None:
                 return out

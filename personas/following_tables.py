@@ -45,6 +45,8 @@ class FollowQueue(SQLModel, table=True):
     status: str = Field(default="todo", max_length=16)  # todo | done | skipped
     reason: str | None = Field(default=None, max_length=32)
     profile: str = Field(default="{}", sa_type=Text)  # JSON: what the spam signals need
+    # they followed the persona when the sweep read them: following them is a follow-back
+    follower: bool = False
 
 
 class FollowRecord(SQLModel, table=True):

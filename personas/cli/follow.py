@@ -51,7 +51,8 @@ def sync(
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(report.skipped.items()))
     left = ("complete" if report.complete or dry_run
             else f"{report.queued} left: run it again to resume")
-    print(f"{persona}: {verb} {report.followed}, unfollowed {report.unfollowed}, skipped "
+    print(f"{persona}: {verb} {report.followed} ({report.followed_back} back), unfollowed "
+          f"{report.unfollowed}, skipped "
           f"{sum(report.skipped.values())}{f' ({skipped})' if skipped else ''}; read "
           f"{report.followers_read} followers in {report.requests} requests; {left}")
 
