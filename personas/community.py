@@ -681,18 +681,27 @@ class Community:
 
     # --- reminders ---------------------------------------------------------------------------
 
+    def reminded_enough(self, member: CommunityMember) -> bool:
+        """Has this member had every reminder `max_reminders` allows? Then none follows."""
+        return member.reminders >= self.settings.max_reminders
+
+    def done_reminding(self) -> list[CommunityMember]:
+        """Members without an introduction who will get no more reminders."""
+        return [m for m in self.members(without_intro=True) if self.reminded_enough(m)]
+
     def remind(self) -> list[str]:
         """Message members without an introduction, at most once per `remind_every` each
-        (counted from approval, then from the last reminder). A reminder is claimed in the
-        database before it is sent: two runs at once send it once."""
+        (counted from approval, then from the last reminder), and at most `max_reminders`
+        times in all: nobody is messaged for ever. A reminder is claimed in the database
+        before it is sent: two runs at once send it once."""
         from sqlalchemy import update
 
         now = _now(self.clock)
-        every = self.settings.remind_every
+        every, most = self.settings.remind_every, self.settings.max_reminders
         sent = []
         for member in self.members(without_intro=True):
             last = member.reminded_at or member.approved_at
-            if now - last < every:
+            if now - last < every or self.reminded_enough(member):
                 continue
             with db.engine().begin() as conn:
                 table = CommunityMember.__table__  # type: ignore[attr-defined]
@@ -700,7 +709,7 @@ class Community:
                         else table.c.reminded_at == member.reminded_at)
                 taken = conn.execute(update(table).where(
                     table.c.persona == self.persona.name, table.c.handle == member.handle,
-                    table.c.introduction.is_(None), same).values(
+                    table.c.introduction.is_(None), table.c.reminders < most, same).values(
                     reminded_at=now, reminders=member.reminders + 1))
             if taken.rowcount != 1:
                 continue  # another run took it, or they introduced themselves meanwhile
