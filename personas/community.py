@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from personas import activity, db, realness
+from personas import state_accounts as owner
 from personas.clock import REAL, Clock
 from personas.community_tables import (
     APPROVED,
@@ -99,6 +100,22 @@ def private_persona(config: object, name: str | None) -> Persona:
     return private[0]
 
 
+def channels(config: object, persona: Persona) -> list[Persona]:
+    """The personas on the same network whose messages and mentions may ask to join this
+    community: the public ones and this one; what another private persona is told is a
+    request to that one."""
+    return [p for p in config.personas if p.network == persona.network  # type: ignore[attr-defined]
+            and (not p.private or p.name == persona.name)]
+
+
+def areas(config: object, persona: Persona) -> list[tuple[Persona, str]]:
+    """The state a community uses, each part made for one account (personas.state_accounts):
+    its requests and members, its follow records (approval follows), its cursors in each
+    channel."""
+    return ([(persona, owner.COMMUNITY), (persona, owner.FOLLOW)]
+            + [(c, owner.reads(persona.name)) for c in channels(config, persona)])
+
+
 def _now(clock: Clock) -> datetime:
     return datetime.fromtimestamp(clock.now(), UTC)
 
@@ -170,12 +187,10 @@ class Community:
                            "sandbox or X")
         if hasattr(self.net, "clock"):
             self.net.clock = clock
-        # personas on the same network whose messages and mentions may ask to join this
-        # community: the public ones and this one; what another private persona is told is
-        # a request to that one
-        self.channels = [p for p in config.personas if p.network == persona.network
-                         and (not p.private or p.name == persona.name)]
+        self.channels = channels(config, persona)
         self.own = {p.handle.lower() for p in config.personas}
+        # state made for another account is not used for this one: the line says the way on
+        owner.check(areas(config, persona))
 
     # --- reading the database -------------------------------------------------------------
 
@@ -732,6 +747,13 @@ class Community:
                 s.commit()
             sent.append(req.shown if req else member.handle)
         return sent
+
+
+def reset(config: object, name: str | None, *, keep: bool) -> list[owner.Mismatch]:
+    """`persona community reset`: the community's state made for another account cleared
+    (or, with `keep`, handed to the account named now). What was reset; [] for nothing."""
+    persona = private_persona(config, name)
+    return owner.reset(areas(config, persona), keep=keep)
 
 
 def community(ctx: object, name: str | None = None, *, clock: Clock = REAL,

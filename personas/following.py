@@ -506,17 +506,33 @@ def sweep(context: object, name: str, *, clock: Clock = REAL,
           notify: Callable[[str], None] = lambda m: None,
           progress: Progress | None = None) -> Sweep:
     """The sweep of a configured persona, on its network."""
+    from personas import state_accounts as owner
+
     persona = context.persona(name)  # type: ignore[attr-defined]
     config = context.config  # type: ignore[attr-defined]
     network = context.network_for(persona)  # type: ignore[attr-defined]
     if not hasattr(network, "followers"):
         raise BadInput(f"network {persona.network!r} cannot list followers; follow sweeps "
                        "need the sandbox or X")
+    # its records, and the members it follows, must be the persona's current account's
+    areas = [(persona, owner.FOLLOW)]
+    if persona.traits.auto_follow == "members":
+        areas.append((persona, owner.COMMUNITY))
+    owner.check(areas)
     if hasattr(network, "clock"):
         network.clock = clock
     private = [p.name for p in config.personas if p.private]
     return Sweep(persona, network, config.follow.get(name, FollowSettings()), clock=clock,
                  private_personas=private, notify=notify, progress=progress)
+
+
+def reset(context: object, name: str, *, keep: bool) -> list[object]:
+    """`persona follow reset`: the persona's follow state made for another account cleared
+    (or, with `keep`, handed to the account named now). What was reset; [] for nothing."""
+    from personas import state_accounts as owner
+
+    persona = context.persona(name)  # type: ignore[attr-defined]
+    return owner.reset([(persona, owner.FOLLOW)], keep=keep)  # type: ignore[return-value]
 
 
 def _cost(me: Profile | None) -> str:

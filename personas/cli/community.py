@@ -309,6 +309,32 @@ def remind(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False
               f"{c.settings.max_reminders} reached")
 
 
+@app.command("reset")
+def reset(ctx: typer.Context,
+          keep: Annotated[bool, typer.Option(
+              "--keep", help="Keep the state for the accounts named now: they are the same "
+              "accounts (renamed, or their network renamed in accounts.toml).")] = False,
+          persona: PersonaOpt = None, json: JsonOpt = False) -> None:
+    """Clear the community's state that was made for another account than the one
+    accounts.toml names now: its requests and members when the private persona's account
+    changed, its read cursors of a persona whose account changed, the private persona's
+    follow records. State of the current accounts is never touched. Community commands
+    refuse to use another account's state and name this command.
+
+    Examples:
+
+      persona community reset
+
+      persona community reset --persona we --keep
+    """
+    from personas.cli.follow import show_reset
+    from personas.community import reset as reset_community
+
+    done = reset_community(context(ctx).config, persona, keep=keep)
+    show_reset(done, keep, json, "nothing to reset: the community's state is for the "
+               "accounts accounts.toml names")
+
+
 # carrying the best posts in: personas/cli/carry.py
 app.command("import")(community_import)
 
