@@ -50,8 +50,8 @@ def sandbox_store():  # type: ignore[no-untyped-def]
     return Store(store_path("sandbox"))
 
 
-def test_a_follow_sweep_refuses_another_accounts_records_until_reset(  # noqa: F811
-        backend, cli, write_config):
+def test_a_follow_sweep_refuses_another_accounts_records_until_reset(
+        backend, cli, write_config):  # noqa: F811
     write_config(BUILTIN)
     assert cli("sandbox", "simulate", "follow", "you", "--count", "4").code == 0
     first = cli("follow", "sync", "you", "--json")
@@ -97,8 +97,8 @@ def test_keep_hands_the_state_to_the_account_named_now(backend, cli, write_confi
     assert cli("follow", "sync", "you", "--json").json()["complete"] is True
 
 
-def test_a_community_refuses_another_accounts_members_until_reset(  # noqa: F811
-        backend, cli, write_config):
+def test_a_community_refuses_another_accounts_members_until_reset(
+        backend, cli, write_config):  # noqa: F811
     write_config(BUILTIN)
     cli("sandbox", "simulate", "request", "we", "--handle", "ana")
     assert cli("community", "sync").code == 0
@@ -146,8 +146,8 @@ def test_a_public_personas_new_account_resets_only_the_cursors(backend, cli,  # 
     assert synced.code == 0 and synced.json()["new_requests"] == ["cy"], synced.err
 
 
-def test_state_from_before_is_the_current_accounts_and_empty_state_is_claimed_quietly(  # noqa: F811
-        backend, cli, write_config):
+def test_state_from_before_is_the_current_accounts_and_empty_state_is_claimed_quietly(
+        backend, cli, write_config):  # noqa: F811
     from personas.following import add_member
     from personas.following_tables import StateAccount
 
