@@ -541,6 +541,9 @@ class Community:
                                         approved_at=req.decided_at or _now(self.clock),
                                         introduction=req.introduction,
                                         introduced_at=req.introduced_at))
+                # a member from now on: reports count members by it (personas.activity)
+                activity.record(s, self.persona.name, activity.JOINED, kind="account",
+                                subject=handle, at=_now(self.clock))
                 s.commit()
             report.confirmed.append(req.shown)
 
