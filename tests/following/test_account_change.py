@@ -187,3 +187,24 @@ def test_the_verified_account_id_decides_when_there_is_one(backend):  # noqa: F8
     with pytest.raises(owner.AccountChanged) as e:
         owner.check([(persona("NewName"), owner.FOLLOW)])
     assert "(@newname on x (account 111), now @newname on x (account 222))" in e.value.message
+
+
+def test_the_worker_says_why_a_follow_job_waits_and_keeps_going(cli, write_config):
+    from datetime import timedelta
+
+    from personas.job_tables import JobRun
+
+    jobs = '\n[personas.you.jobs]\nfollow = "15m"\n'
+    write_config(BUILTIN + jobs)
+    cli("sandbox", "simulate", "follow", "you", "--count", "2")
+    assert "follow for you: followed 2" in cli("worker", "--once").err
+    write_config(handles(BUILTIN, you="you2") + jobs)
+    with db.session() as s:  # the next run is due
+        run = s.get(JobRun, ("you", "follow"))
+        run.last_run_at -= timedelta(minutes=20)
+        s.add(run)
+        s.commit()
+    r = cli("worker", "--once")
+    assert r.code == 0 and "Traceback" not in r.err
+    assert "follow for you failed: state made for another account is not carried over" \
+        in r.err and "`persona follow reset you`" in r.err
