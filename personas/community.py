@@ -190,7 +190,7 @@ class Community:
         self.channels = channels(config, persona)
         self.own = {p.handle.lower() for p in config.personas}
         # state made for another account is not used for this one: the line says the way on
-        owner.check(areas(config, persona))
+        owner.check(areas(config, persona), f"persona community reset --persona {persona.name}")
 
     # --- reading the database -------------------------------------------------------------
 

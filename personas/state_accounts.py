@@ -112,21 +112,24 @@ class Mismatch:
         return f"persona community reset --persona {reader}"
 
 
-def refusal(found: list[Mismatch]) -> str:
-    """One line: what would have been carried to another account, and the way on."""
-    commands = list(dict.fromkeys(f"`{m.command()}`" for m in found))
+def refusal(found: list[Mismatch], command: str | None = None) -> str:
+    """One line: what would have been carried to another account, and the way on (the
+    `command` that resets all of it, else each area's own)."""
+    commands = [f"`{command}`"] if command else list(dict.fromkeys(
+        f"`{m.command()}`" for m in found))
     return ("state made for another account is not carried over to the one accounts.toml "
             f"names now: {', '.join(m.phrase() for m in found)}; nothing was done: "
             f"{' and '.join(commands)} {'starts' if len(commands) == 1 else 'start'} afresh "
             "for the new account (add --keep if it is the same account)")
 
 
-def check(pairs: Iterable[tuple[Persona, str]]) -> None:
+def check(pairs: Iterable[tuple[Persona, str]], command: str | None = None) -> None:
     """Record the account of each (persona, area) used for the first time; AccountChanged,
-    naming every area to reset, when one belongs to another account and holds state."""
+    naming every area to reset and the `command` that does (else each area's own), when
+    one belongs to another account and holds state."""
     found = mismatches(pairs)
     if found:
-        raise AccountChanged(refusal(found))
+        raise AccountChanged(refusal(found, command))
 
 
 def mismatches(pairs: Iterable[tuple[Persona, str]]) -> list[Mismatch]:

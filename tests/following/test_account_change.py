@@ -111,7 +111,11 @@ def test_a_community_refuses_another_accounts_members_until_reset(
         assert "we's community (requests and members) (@we on sandbox, now @we_real on" \
                " sandbox)" in line, line
         assert "`persona community reset --persona we`" in line
-    assert one_line(cli("follow", "sync", "we"))  # the members sweep reads the same members
+        assert "we's follow state (@we on sandbox" in line  # approval followed ana
+        assert "persona follow reset" not in line  # the community's reset takes it all
+    # the members sweep reads the same members: it names both resets
+    line = one_line(cli("follow", "sync", "we"))
+    assert "`persona follow reset we` and `persona community reset --persona we`" in line
     assert members() == ["ana"]
 
     reset = cli("community", "reset", "--json")
