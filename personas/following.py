@@ -466,6 +466,7 @@ class Sweep:
         with db.session() as s:
             records = {r.handle: r.state for r in s.exec(select(FollowRecord).where(
                 FollowRecord.persona == self.persona.name))}
+        follows = []
         for row in rows:
             record = records.get(row.handle)
             if row.action == "unfollow":
@@ -475,8 +476,13 @@ class Sweep:
                 if reason:
                     self.report.skipped[reason] = self.report.skipped.get(reason, 0) + 1
                 else:
-                    self.report.followed += 1
-                    self.report.followed_back += row.follower
+                    follows.append(row)
+        if follows and state.phase == "idle" and mode == "members":
+            followers = self._all_followers()  # as the sweep would, to know who is back
+            for row in follows:
+                row.follower = row.handle in followers
+        self.report.followed = len(follows)
+        self.report.followed_back = sum(row.follower for row in follows)
         return self.report
 
     def _todo(self) -> list[FollowQueue]:

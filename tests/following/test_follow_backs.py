@@ -87,3 +87,21 @@ def test_followed_back_counts_the_follows_of_people_who_followed_first(
     for name in HANDLES:
         assert shown[name]["follows"]["made"] == truth.made[name]
         assert shown[name]["follows"]["followed_back"] == truth.back[name], name
+
+
+def test_a_dry_run_counts_the_follow_backs_it_would_make(world, sweeper):
+    from personas.following import add_member
+
+    world.followers_of_you(3)
+    plan = sweeper("you").run(dry_run=True)
+    assert (plan.followed, plan.followed_back) == (3, 3)
+    world.store.ensure_account("we_h", private=True)
+    inside, outside = world.people(2, prefix="in"), world.people(1, prefix="out")
+    for handle in inside:
+        world.store.follow(handle, "we_h")
+        world.store.accept("we_h", handle)
+    for handle in inside + outside:
+        add_member("we", handle)
+    plan = sweeper("we").run(dry_run=True)
+    assert (plan.followed, plan.followed_back) == (3, 2)
+    assert sweeper("we").run().to_json()["followed_back"] == 2
