@@ -6,6 +6,8 @@ for `detail` (a JSON object) that reports read:
 
 - `followed`: `{"back": true}` when it followed back someone who follows the persona.
 - `refused`: `{"reason": "..."}`, why the persona (or its network) turned an item down.
+- `approved`: `{"awaiting_acceptance": true}` when the member is only let in once the owner
+  accepts in the network's app; `joined` records that moment.
 - `dm_sent`, `introduction_received`: the words go under `text`; they are private.
 """
 
@@ -27,11 +29,14 @@ IMPORTED = "imported"
 CARRY_KEY_PREFIX = "carry:"
 FOLLOWED, UNFOLLOWED = "followed", "unfollowed"
 REQUEST_RECEIVED, APPROVED, DENIED = "request_received", "approved", "denied"
+# where an approval waits for the owner to accept the follow request in the network's app
+# (X), the member is let in later: this is when
+JOINED = "joined"
 DM_SENT, INTRODUCTION_RECEIVED = "dm_sent", "introduction_received"
 REFUSED = "refused"
 
 ACTIONS = (POSTED, REPLIED, REPOSTED, QUOTED, IMPORTED, FOLLOWED, UNFOLLOWED,
-           REQUEST_RECEIVED, APPROVED, DENIED, DM_SENT, INTRODUCTION_RECEIVED, REFUSED)
+           REQUEST_RECEIVED, APPROVED, JOINED, DENIED, DM_SENT, INTRODUCTION_RECEIVED, REFUSED)
 # Actions that put an item on a network: reports count them as items, by kind.
 PUBLISHED = (POSTED, REPLIED, REPOSTED, QUOTED, IMPORTED)
 # What each item kind is called in the log once it is out.

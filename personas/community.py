@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from personas import activity, db, realness
+from personas import state_accounts as owner
 from personas.clock import REAL, Clock
 from personas.community_tables import (
     APPROVED,
@@ -99,6 +100,22 @@ def private_persona(config: object, name: str | None) -> Persona:
     return private[0]
 
 
+def channels(config: object, persona: Persona) -> list[Persona]:
+    """The personas on the same network whose messages and mentions may ask to join this
+    community: the public ones and this one; what another private persona is told is a
+    request to that one."""
+    return [p for p in config.personas if p.network == persona.network  # type: ignore[attr-defined]
+            and (not p.private or p.name == persona.name)]
+
+
+def areas(config: object, persona: Persona) -> list[tuple[Persona, str]]:
+    """The state a community uses, each part made for one account (personas.state_accounts):
+    its requests and members, its follow records (approval follows), its cursors in each
+    channel."""
+    return ([(persona, owner.COMMUNITY), (persona, owner.FOLLOW)]
+            + [(c, owner.reads(persona.name)) for c in channels(config, persona)])
+
+
 def _now(clock: Clock) -> datetime:
     return datetime.fromtimestamp(clock.now(), UTC)
 
@@ -170,12 +187,10 @@ class Community:
                            "sandbox or X")
         if hasattr(self.net, "clock"):
             self.net.clock = clock
-        # personas on the same network whose messages and mentions may ask to join this
-        # community: the public ones and this one; what another private persona is told is
-        # a request to that one
-        self.channels = [p for p in config.personas if p.network == persona.network
-                         and (not p.private or p.name == persona.name)]
+        self.channels = channels(config, persona)
         self.own = {p.handle.lower() for p in config.personas}
+        # state made for another account is not used for this one: the line says the way on
+        owner.check(areas(config, persona), f"persona community reset --persona {persona.name}")
 
     # --- reading the database -------------------------------------------------------------
 
@@ -528,6 +543,9 @@ class Community:
                                         approved_at=req.decided_at or _now(self.clock),
                                         introduction=req.introduction,
                                         introduced_at=req.introduced_at))
+                # a member from now on: reports count members by it (personas.activity)
+                activity.record(s, self.persona.name, activity.JOINED, kind="account",
+                                subject=handle, at=_now(self.clock))
                 s.commit()
             report.confirmed.append(req.shown)
 
@@ -683,18 +701,27 @@ class Community:
 
     # --- reminders ---------------------------------------------------------------------------
 
+    def reminded_enough(self, member: CommunityMember) -> bool:
+        """Has this member had every reminder `max_reminders` allows? Then none follows."""
+        return member.reminders >= self.settings.max_reminders
+
+    def done_reminding(self) -> list[CommunityMember]:
+        """Members without an introduction who will get no more reminders."""
+        return [m for m in self.members(without_intro=True) if self.reminded_enough(m)]
+
     def remind(self) -> list[str]:
         """Message members without an introduction, at most once per `remind_every` each
-        (counted from approval, then from the last reminder). A reminder is claimed in the
-        database before it is sent: two runs at once send it once."""
+        (counted from approval, then from the last reminder), and at most `max_reminders`
+        times in all: nobody is messaged for ever. A reminder is claimed in the database
+        before it is sent: two runs at once send it once."""
         from sqlalchemy import update
 
         now = _now(self.clock)
-        every = self.settings.remind_every
+        every, most = self.settings.remind_every, self.settings.max_reminders
         sent = []
         for member in self.members(without_intro=True):
             last = member.reminded_at or member.approved_at
-            if now - last < every:
+            if now - last < every or self.reminded_enough(member):
                 continue
             with db.engine().begin() as conn:
                 table = CommunityMember.__table__  # type: ignore[attr-defined]
@@ -702,7 +729,7 @@ class Community:
                         else table.c.reminded_at == member.reminded_at)
                 taken = conn.execute(update(table).where(
                     table.c.persona == self.persona.name, table.c.handle == member.handle,
-                    table.c.introduction.is_(None), same).values(
+                    table.c.introduction.is_(None), table.c.reminders < most, same).values(
                     reminded_at=now, reminders=member.reminders + 1))
             if taken.rowcount != 1:
                 continue  # another run took it, or they introduced themselves meanwhile
@@ -725,6 +752,13 @@ class Community:
                 s.commit()
             sent.append(req.shown if req else member.handle)
         return sent
+
+
+def reset(config: object, name: str | None, *, keep: bool) -> list[owner.Mismatch]:
+    """`persona community reset`: the community's state made for another account cleared
+    (or, with `keep`, handed to the account named now). What was reset; [] for nothing."""
+    persona = private_persona(config, name)
+    return owner.reset(areas(config, persona), keep=keep)
 
 
 def community(ctx: object, name: str | None = None, *, clock: Clock = REAL,

@@ -555,7 +555,8 @@ def _follow_settings(c: _Checker, raw: dict[str, object]) -> dict[str, FollowSet
 # --- the private community: [personas.NAME.community] ---------------------------------------
 
 COMMUNITY_KEYS = {"join_phrases", "welcome", "welcome_introduced", "reminder", "remind_every",
-                  "min_realness", "weights", "lookback"}
+                  "max_reminders", "min_realness", "weights", "lookback"}
+MAX_REMINDERS_CAP = 10  # beyond a few, reminders are pestering
 PLACEHOLDERS = ("handle", "name", "persona")
 TEMPLATE_MAX = 10_000  # X's longest direct message
 TEMPLATE_FIELD_MAX = 50  # a display name's longest on X; handles are shorter
@@ -572,6 +573,7 @@ class CommunitySettings:
     reminder: str = ("Hi {name}, glad you're in @{persona}. We'd love to hear who you are: "
                      "reply here with a short introduction.")
     remind_every: timedelta = timedelta(days=7)
+    max_reminders: int = 2  # per member; 0 sends none
     # how far back the first sync reads messages and mentions (later ones go on from the
     # newest read): old "join" messages are not requests, and X's DM reads are scarce
     lookback: timedelta = timedelta(days=7)
@@ -615,6 +617,12 @@ def _community(c: _Checker, table: dict[str, object],
         if key in table:
             settings = replace(settings, **{key: c.interval(
                 table, key, keypath, f'say {how}, like "3d", "1w" or "12h"')})
+    if "max_reminders" in table:
+        fix = f"give a whole number from 0 (no reminders) to {MAX_REMINDERS_CAP}"
+        n = c.typed(table, "max_reminders", int, keypath, "a whole number")
+        if not 0 <= n <= MAX_REMINDERS_CAP:  # type: ignore[operator]
+            raise c.fail(keypath + ("max_reminders",), f"out of range: {n}", fix)
+        settings = replace(settings, max_reminders=n)  # type: ignore[arg-type]
     if "min_realness" in table:
         settings = replace(settings, min_realness=c.fraction(
             table, "min_realness", keypath, "give a number from 0 (anyone looks real) to 1"))

@@ -34,12 +34,15 @@ KNOWN = 20  # newest handles kept from a complete sweep
 STOP_RUN = 3
 MARGIN = 20  # followers read past the expected new ones: room for a few who left
 BATCH = 200  # queue rows taken from the database at a time
+# follow records that settle an account for good: followed already, or never again
+FINAL = ("following", "pending", "dropped")
 
 
 @dataclass
 class Report:
     persona: str
     followed: int = 0
+    followed_back: int = 0  # of `followed`, those who followed the persona first
     unfollowed: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     followers_read: int = 0
@@ -52,7 +55,8 @@ class Report:
 
     def to_json(self) -> dict[str, object]:
         return {"persona": self.persona, "followed": self.followed,
-                "unfollowed": self.unfollowed, "skipped": dict(self.skipped),
+                "followed_back": self.followed_back, "unfollowed": self.unfollowed,
+                "skipped": dict(self.skipped),
                 "followers_read": self.followers_read, "requests": self.requests,
                 "rate_waits": self.rate_waits, "complete": self.complete}
 
@@ -207,10 +211,30 @@ class Sweep:
             members = s.exec(select(CommunityMember).where(
                 CommunityMember.persona == self.persona.name)
                 .order_by(CommunityMember.approved_at)).all()
-        rows = [FollowQueue(persona=self.persona.name, handle=m.handle, position=i)
+            records = {r.handle: r.state for r in s.exec(select(FollowRecord).where(
+                FollowRecord.persona == self.persona.name))}
+        # whom a follow-back would reach: only worth reading followers for when a member is
+        # still to be followed (the usual case, approval having followed them, reads nothing)
+        todo = [m for m in members if records.get(m.handle) not in FINAL]
+        followers = self._all_followers() if todo else set()
+        rows = [FollowQueue(persona=self.persona.name, handle=m.handle, position=i,
+                            follower=m.handle.lower() in followers)
                 for i, m in enumerate(members)]
         state.phase = "following"
         self._save(state, rows)
+
+    def _all_followers(self) -> set[str]:
+        """Every follower's handle: which members followed first, so that following them is
+        a follow-back. A private persona's followers are its members, a page or two."""
+        found, token = set(), None
+        while True:
+            page = self._call("followers", lambda t=token: self.net.followers(  # type: ignore[attr-defined, misc]
+                self.persona, t, PAGE))
+            found.update(a.handle.lower() for a in page.accounts)  # type: ignore[attr-defined]
+            self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
+            token = page.next_token  # type: ignore[attr-defined]
+            if token is None:
+                return found
 
     def _read(self, state: FollowSweep) -> None:
         known = set(json.loads(state.known))
@@ -229,7 +253,8 @@ class Sweep:
                     reached = True
                     break
                 rows.append(FollowQueue(persona=self.persona.name, handle=account.handle.lower(),
-                                        position=position, profile=json.dumps(_signals(account))))
+                                        position=position, profile=json.dumps(_signals(account)),
+                                        follower=True))
                 position += 1
             self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
             state.followers_read += len(page.accounts)  # type: ignore[attr-defined]
@@ -365,6 +390,7 @@ class Sweep:
         state = "pending" if result.pending else "following"  # type: ignore[attr-defined]
         self._done(row, "followed", state)
         self.report.followed += 1
+        self.report.followed_back += row.follower
 
     def skip_reason(self, row: FollowQueue, record: str | None) -> str | None:
         """Why not to follow this account, or None to follow it."""
@@ -398,9 +424,12 @@ class Sweep:
                 s.merge(FollowRecord(persona=self.persona.name, handle=row.handle, state=state,
                                      at=now_utc(self.clock)))
             if action is not None:
+                detail: dict[str, object] = {"network": self.persona.network}
+                if action == "followed":  # reports count the follow-backs (personas.activity)
+                    detail["back"] = row.follower
                 s.add(Event(persona=self.persona.name, action=action, kind="account",
                             subject=row.handle, at=now_utc(self.clock),
-                            detail=json.dumps({"network": self.persona.network})))
+                            detail=json.dumps(detail)))
             s.commit()
 
     def _save_row(self, row: FollowQueue) -> None:
@@ -437,6 +466,7 @@ class Sweep:
         with db.session() as s:
             records = {r.handle: r.state for r in s.exec(select(FollowRecord).where(
                 FollowRecord.persona == self.persona.name))}
+        follows = []
         for row in rows:
             record = records.get(row.handle)
             if row.action == "unfollow":
@@ -446,7 +476,13 @@ class Sweep:
                 if reason:
                     self.report.skipped[reason] = self.report.skipped.get(reason, 0) + 1
                 else:
-                    self.report.followed += 1
+                    follows.append(row)
+        if follows and state.phase == "idle" and mode == "members":
+            followers = self._all_followers()  # as the sweep would, to know who is back
+            for row in follows:
+                row.follower = row.handle in followers
+        self.report.followed = len(follows)
+        self.report.followed_back = sum(row.follower for row in follows)
         return self.report
 
     def _todo(self) -> list[FollowQueue]:
@@ -465,7 +501,8 @@ class Sweep:
                 if not full and run >= min(STOP_RUN, len(known)) > 0:
                     return out
                 out.append(FollowQueue(persona=self.persona.name, handle=a.handle.lower(),
-                                       position=0, profile=json.dumps(_signals(a))))
+                                       position=0, profile=json.dumps(_signals(a)),
+                                       follower=True))
             token = page.next_token  # type: ignore[attr-defined]
             if token is None:
                 return out
@@ -475,17 +512,33 @@ def sweep(context: object, name: str, *, clock: Clock = REAL,
           notify: Callable[[str], None] = lambda m: None,
           progress: Progress | None = None) -> Sweep:
     """The sweep of a configured persona, on its network."""
+    from personas import state_accounts as owner
+
     persona = context.persona(name)  # type: ignore[attr-defined]
     config = context.config  # type: ignore[attr-defined]
     network = context.network_for(persona)  # type: ignore[attr-defined]
     if not hasattr(network, "followers"):
         raise BadInput(f"network {persona.network!r} cannot list followers; follow sweeps "
                        "need the sandbox or X")
+    # its records, and the members it follows, must be the persona's current account's
+    areas = [(persona, owner.FOLLOW)]
+    if persona.traits.auto_follow == "members":
+        areas.append((persona, owner.COMMUNITY))
+    owner.check(areas)
     if hasattr(network, "clock"):
         network.clock = clock
     private = [p.name for p in config.personas if p.private]
     return Sweep(persona, network, config.follow.get(name, FollowSettings()), clock=clock,
                  private_personas=private, notify=notify, progress=progress)
+
+
+def reset(context: object, name: str, *, keep: bool) -> list[object]:
+    """`persona follow reset`: the persona's follow state made for another account cleared
+    (or, with `keep`, handed to the account named now). What was reset; [] for nothing."""
+    from personas import state_accounts as owner
+
+    persona = context.persona(name)  # type: ignore[attr-defined]
+    return owner.reset([(persona, owner.FOLLOW)], keep=keep)  # type: ignore[return-value]
 
 
 def _cost(me: Profile | None) -> str:

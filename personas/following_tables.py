@@ -45,6 +45,8 @@ class FollowQueue(SQLModel, table=True):
     status: str = Field(default="todo", max_length=16)  # todo | done | skipped
     reason: str | None = Field(default=None, max_length=32)
     profile: str = Field(default="{}", sa_type=Text)  # JSON: what the spam signals need
+    # they followed the persona when the sweep read them: following them is a follow-back
+    follower: bool = False
 
 
 class FollowRecord(SQLModel, table=True):
@@ -73,3 +75,19 @@ class CommunityMember(SQLModel, table=True):
     introduced_at: datetime | None = _when(default=None)
     reminded_at: datetime | None = _when(default=None)
     reminders: int = 0
+
+
+class StateAccount(SQLModel, table=True):
+    """The account a persona's state belongs to, area by area (personas.state_accounts):
+    follow records and sweeps, a community's requests and members, and how far a community
+    has read a persona's messages and mentions. State keyed by a persona's name is only
+    used for the account the persona names when it was made."""
+
+    __tablename__ = "state_accounts"
+
+    persona: str = Field(max_length=64, primary_key=True)
+    area: str = Field(max_length=80, primary_key=True)  # follow | community | reads:READER
+    network: str = Field(max_length=64)
+    handle: str = Field(max_length=64)  # lower case, without @
+    account_id: str | None = Field(default=None, max_length=64)  # the verified id, if any
+    at: datetime = _when(default_factory=utcnow)

@@ -360,4 +360,18 @@ def edit(ctx: Context, item_id: int, *, text: str | None, at: str | None):  # ty
     return outbox.edit(item_id, **changes)
 
 
-__all__ = ["Kind", "Posted", "Routed", "check_text", "edit", "parse_post_ref", "post", "route"]
+def record_refusal(routed: Routed) -> None:
+    """A post turned down by every persona asked is a `refused` event of each, with its
+    reason and the item's kind (reports count them under `refusals`); never its words,
+    which may be private."""
+    from personas import activity, db
+
+    with db.session() as s:
+        for name, reason in routed.decision.reasons.items():
+            activity.record(s, name, activity.REFUSED, kind=routed.item.kind.value,
+                            detail={"reason": reason})
+        s.commit()
+
+
+__all__ = ["Kind", "Posted", "Routed", "check_text", "edit", "parse_post_ref", "post",
+           "record_refusal", "route"]

@@ -262,7 +262,9 @@ def members(ctx: typer.Context,
     shown = {r.request.handle: r.request.shown for r in c.requests(("approved",))}
     data = [{"handle": shown.get(m.handle, m.handle), "approved_at": m.approved_at,
              "introduced": m.introduction is not None, "introduction": m.introduction,
-             "reminders": m.reminders, "reminded_at": m.reminded_at} for m in found]
+             "reminders": m.reminders, "reminded_at": m.reminded_at,
+             "more_reminders": m.introduction is None and not c.reminded_enough(m)}
+            for m in found]
     if json:
         emit_json(data)
         return
@@ -271,14 +273,20 @@ def members(ctx: typer.Context,
         return
     table(["handle", "approved", "introduction", "reminders"],
           [[f"@{d['handle']}", d["approved_at"].strftime("%Y-%m-%d"),  # type: ignore[attr-defined]
-            str(d["introduction"] or "-"), str(d["reminders"])] for d in data],
+            str(d["introduction"] or "-"), _reminders(d)] for d in data],
           title=f"{c.persona.name}: {len(data)} member(s)")
+
+
+def _reminders(member: dict[str, object]) -> str:
+    done = not member["introduced"] and not member["more_reminders"]
+    return f"{member['reminders']}" + (" (no more)" if done else "")
 
 
 @app.command("remind")
 def remind(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False) -> None:
     """Message the members who have not introduced themselves, at most once per member per
-    remind_every (accounts.toml, default 7 days, counted from approval).
+    remind_every (accounts.toml, default 7 days, counted from approval) and at most
+    max_reminders times each (default 2); says who will get no more.
 
     Examples:
 
@@ -288,11 +296,43 @@ def remind(ctx: typer.Context, persona: PersonaOpt = None, json: JsonOpt = False
     """
     c = _community(ctx, persona)
     sent = c.remind()
+    shown = {r.request.handle: r.request.shown for r in c.requests(("approved",))}
+    done = [shown.get(m.handle, m.handle) for m in c.done_reminding()]
     if json:
-        emit_json({"persona": c.persona.name, "reminded": sent})
+        emit_json({"persona": c.persona.name, "reminded": sent, "no_more_reminders": done})
         return
     print(f"{c.persona.name}: reminded {len(sent)}"
           + (f" ({', '.join('@' + h for h in sent)})" if sent else ""))
+    if done:
+        print(f"{c.persona.name}: no more reminders for {len(done)} "
+              f"({', '.join('@' + h for h in done)}): max_reminders = "
+              f"{c.settings.max_reminders} reached")
+
+
+@app.command("reset")
+def reset(ctx: typer.Context,
+          keep: Annotated[bool, typer.Option(
+              "--keep", help="Keep the state for the accounts named now: they are the same "
+              "accounts (renamed, or their network renamed in accounts.toml).")] = False,
+          persona: PersonaOpt = None, json: JsonOpt = False) -> None:
+    """Clear the community's state that was made for another account than the one
+    accounts.toml names now: its requests and members when the private persona's account
+    changed, its read cursors of a persona whose account changed, the private persona's
+    follow records. State of the current accounts is never touched. Community commands
+    refuse to use another account's state and name this command.
+
+    Examples:
+
+      persona community reset
+
+      persona community reset --persona we --keep
+    """
+    from personas.cli.follow import show_reset
+    from personas.community import reset as reset_community
+
+    done = reset_community(context(ctx).config, persona, keep=keep)
+    show_reset(done, keep, json, "nothing to reset: the community's state is for the "
+               "accounts accounts.toml names")
 
 
 # carrying the best posts in: personas/cli/carry.py

@@ -51,9 +51,49 @@ def sync(
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(report.skipped.items()))
     left = ("complete" if report.complete or dry_run
             else f"{report.queued} left: run it again to resume")
-    print(f"{persona}: {verb} {report.followed}, unfollowed {report.unfollowed}, skipped "
+    print(f"{persona}: {verb} {report.followed} ({report.followed_back} back), unfollowed "
+          f"{report.unfollowed}, skipped "
           f"{sum(report.skipped.values())}{f' ({skipped})' if skipped else ''}; read "
           f"{report.followers_read} followers in {report.requests} requests; {left}")
+
+
+@app.command("reset")
+def reset(
+    ctx: typer.Context,
+    persona: Annotated[str, typer.Argument(help="The persona whose follow state to reset.")],
+    keep: Annotated[bool, typer.Option(
+        "--keep", help="Keep the state for the account named now: it is the same account "
+        "(renamed, or its network renamed in accounts.toml).")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Clear a persona's follow state (whom it followed, its sweep) that was made for
+    another account than the one accounts.toml names now, so that sweeps start afresh for
+    this one; state of the current account is never touched. Sweeps refuse to use another
+    account's state and name this command.
+
+    Examples:
+
+      persona follow reset you
+
+      persona follow reset you --keep
+    """
+    from personas.following import reset as reset_follow
+
+    c = context(ctx)
+    done = reset_follow(c, persona, keep=keep)
+    show_reset(done, keep, json, f"{persona}: nothing to reset: its follow state is for the "
+               "account accounts.toml names")
+
+
+def show_reset(done: list, keep: bool, json: bool, nothing: str) -> None:  # type: ignore[type-arg]
+    """What `follow reset` or `community reset` did (personas.state_accounts)."""
+    if json:
+        emit_json({"reset": [m.to_json(keep) for m in done]})
+        return
+    for m in done:
+        print(m.done(keep))
+    if not done:
+        print(nothing)
 
 
 def _bar(show: bool):  # type: ignore[no-untyped-def]

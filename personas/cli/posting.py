@@ -111,6 +111,18 @@ def route(ctx: typer.Context, text: TextArg, as_: AsOpt = None, reply_to: ReplyO
         raise typer.Exit(ExitCode.REFUSED)
 
 
+def _log_refusal(routed) -> None:  # type: ignore[no-untyped-def]
+    """The refusal in the activity log; the refusal itself stands if the log cannot take
+    it (a database that is down makes it no less refused)."""
+    from personas import posting
+    from personas.errors import PersonaError
+
+    try:
+        posting.record_refusal(routed)
+    except PersonaError as e:
+        message(f"warning: the refusal was not logged: {e.message}")
+
+
 def _explain(routed) -> None:  # type: ignore[no-untyped-def]
     decision = routed.decision
     head = (f"{decision.kind.value} -> {decision.persona}" if not decision.refused
@@ -133,6 +145,8 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
     routed = posting.route(c, text, as_=as_, reply_to=reply_to, repost_of=repost_of)
     decision = routed.decision
     if decision.refused:
+        if not dry_run:
+            _log_refusal(routed)
         if json:
             emit_json({**routed.to_json(), "status": "refused"})
         message(f"refused, nothing posted: {_refusal(routed)}")

@@ -136,15 +136,21 @@ def _failures(s: Session, names: list[str], since: datetime,
 
 
 def _members(s: Session, names: list[str], until: datetime) -> dict[str, int]:
-    """Members at the end of the period: everyone approved up to then."""
-    from sqlalchemy import func, select
+    """Members at the end of the period: everyone approved up to then, except those whose
+    approval still waited for the owner to accept them in the network's app (X), who count
+    from when they were let in (`joined`)."""
+    from sqlalchemy import select
 
     from personas.models import Event
 
-    rows = s.execute(select(Event.persona, func.count()).where(
-        Event.persona.in_(names), Event.action == act.APPROVED, Event.at < until,
-    ).group_by(Event.persona))
-    return defaultdict(int, {persona: n for persona, n in rows})
+    out: dict[str, int] = defaultdict(int)
+    rows = s.execute(select(Event.persona, Event.action, Event.detail).where(
+        Event.persona.in_(names), Event.action.in_([act.APPROVED, act.JOINED]),
+        Event.at < until))
+    for persona, action, detail in rows:
+        if action == act.JOINED or not _json(detail or "{}").get("awaiting_acceptance"):
+            out[persona] += 1
+    return out
 
 
 def _community(actions: Counter[str], members: int) -> dict[str, int]:

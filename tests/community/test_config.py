@@ -38,6 +38,7 @@ def test_every_private_persona_has_defaults_and_the_builtin_setup_works():
     assert set(cfg.community) == {"we"}
     we = cfg.community["we"]
     assert we.join_phrases == ("join",) and we.remind_every == timedelta(days=7)
+    assert we.max_reminders == 2
     assert we.min_realness == 0.5 and we.weight_map()["introduced"] == 0.25
     assert set(config.load().community) == {"we"}  # the built-in me / you / we
 
@@ -50,12 +51,14 @@ welcome = "Hi @{handle} ({name}), welcome to @{persona}; tell us about you"
 welcome_introduced = "Hi {name}"
 reminder = "Still there, {name}?"
 remind_every = "3d"
+max_reminders = 0
 min_realness = 0.7
 weights = { age = 1, introduced = 3 }
 """, Path("accounts.toml"))
     we = cfg.community["we"]
     assert we.join_phrases == ("let me in", "join")
     assert we.remind_every == timedelta(days=3) and we.min_realness == 0.7
+    assert we.max_reminders == 0
     assert we.weight_map() == {"age": 1.0, "introduced": 3.0}
     assert we.reminder == "Still there, {name}?"
 
@@ -84,6 +87,16 @@ weights = { age = 1, introduced = 3 }
     ("join_phrases = []", "personas.we.community.join_phrases: needs at least one"),
     ('join_phrases = "join"', "personas.we.community.join_phrases: expected a list of strings"),
     ("min_realness = 2", "personas.we.community.min_realness: out of range: 2"),
+    ("max_reminders = -1", "personas.we.community.max_reminders: out of range: -1; give a "
+                           "whole number from 0 (no reminders) to 10"),
+    ("max_reminders = 11", "personas.we.community.max_reminders: out of range: 11; give a "
+                           "whole number from 0"),
+    ("max_reminders = 99999999999999999999", "personas.we.community.max_reminders: "),
+    ('max_reminders = "2"', "personas.we.community.max_reminders: expected a whole number, "
+                            "got a string; set it to a whole number"),
+    ("max_reminders = 2.5", "personas.we.community.max_reminders: expected a whole number"),
+    ("max_reminders = true", "personas.we.community.max_reminders: expected a whole number"),
+    ("max_reminders = nan", "personas.we.community.max_reminders: expected a whole number"),
     ("weights = { charm = 1 }", "personas.we.community.weights.charm: unknown key"),
     ("weights = { age = -1 }", "personas.we.community.weights.age: expected a number >= 0"),
     ("weights = { age = 0 }", "personas.we.community.weights: every weight is 0"),

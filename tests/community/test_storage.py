@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from personas import config
 from personas.clock import SimulatedClock
 from personas.context import Context
 from tests.community.conftest import sent_by
@@ -322,3 +324,42 @@ def test_a_profile_the_network_no_longer_finds_is_a_notice_not_a_failure(world):
     assert report.new_requests == ["gone"] and report.failure() is None
     assert any("persona community deny gone" in n for n in report.notices)
     assert c.real_pending() == []
+
+
+@pytest.mark.parametrize("most", [None, 0, 1, 3])
+def test_reminders_stop_after_max_reminders_over_simulated_weeks(backend, write_config, most):
+    """A member who never introduces themself gets `max_reminders` reminders (2 unless
+    set), one per `remind_every`, and none after however long the worker keeps running;
+    `done_reminding` names them once the last one is sent."""
+    from personas.community import community
+    from personas.sandbox.simulate import Simulator
+
+    text = (Path(config.__file__).parent / "accounts.sandbox.toml").read_text()
+    if most is not None:
+        text += f"\n[personas.we.community]\nmax_reminders = {most}\n"
+    clock = SimulatedClock()
+    c = community(Context(write_config(text)), clock=clock)
+    store = c.net.store
+    store.ensure_account("we", private=True)
+    sim = Simulator(store)
+    for handle in ("bob", "cy"):
+        sim.request("we", handle)
+    sim.request("we", "ana", "Hi, I'm Ana, a photographer in Lisbon and I like birds")
+    c.sync()
+    for handle in ("ana", "bob", "cy"):
+        c.approve(handle)
+    expected = 2 if most is None else most
+    when: dict[str, list[int]] = {"bob": [], "cy": []}
+    for day in range(1, 7 * 20 + 1):  # twenty weeks, a run a day
+        clock.advance(DAY)
+        for handle in c.remind():
+            when[handle].append(day)
+        if day == 7 * expected:
+            assert sorted(m.handle for m in c.done_reminding()) == ["bob", "cy"]
+    assert when == {h: [7 * (i + 1) for i in range(expected)] for h in ("bob", "cy")}
+    for handle in ("bob", "cy"):
+        assert len(sent_by(store, "we", handle)) == 1 + expected  # welcome + reminders
+    assert len(sent_by(store, "we", "ana")) == 1  # introduced: never reminded
+    assert {m.handle: m.reminders for m in c.members()} == {"ana": 0, "bob": expected,
+                                                           "cy": expected}
+    assert sorted(m.handle for m in c.done_reminding()) == ["bob", "cy"]

@@ -125,6 +125,17 @@ def test_the_community_story_on_the_sandbox(cli, sandbox):
     assert cli("community", "remind", "--json").json()["reminded"] == ["cara"]
     assert len(sent_by(store, "we", "cara")) == 3
     assert len(sent_by(store, "we", "ben")) == 1  # introduced: never reminded
+    # two reminders (max_reminders' default) and no more, and the output says so
+    age_members("we", 30, column="reminded_at")
+    done = cli("community", "remind", "--json").json()
+    assert done == {"persona": "we", "reminded": [], "no_more_reminders": ["cara"]}
+    assert len(sent_by(store, "we", "cara")) == 3
+    assert cli("community", "remind").out.splitlines() == [
+        "we: reminded 0", "we: no more reminders for 1 (@cara): max_reminders = 2 reached"]
+    listed = {m["handle"]: m for m in cli("community", "members", "--json").json()}
+    assert listed["cara"]["more_reminders"] is False and listed["cara"]["reminders"] == 2
+    assert listed["ben"]["more_reminders"] is False  # introduced: nothing to remind
+    assert "2 (no more)" in cli("community", "members", "--no-intro").out
 
     # the follow-back sweep's "members" mode sees them, and follows nobody twice
     from personas.following import members as member_handles

@@ -80,8 +80,8 @@ def test_cli_json_is_the_documented_object(world, cli, write_config):
     result = cli("follow", "sync", "you", "--json")
     assert result.code == 0, result.err
     out = result.json()
-    assert set(out) == {"persona", "followed", "unfollowed", "skipped", "followers_read",
-                        "requests", "rate_waits", "complete"}
+    assert set(out) == {"persona", "followed", "followed_back", "unfollowed", "skipped",
+                        "followers_read", "requests", "rate_waits", "complete"}
     assert out["persona"] == "you" and out["followed"] == 3 and out["complete"] is True
 
 

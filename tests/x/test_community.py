@@ -247,3 +247,32 @@ def test_pending_follow_requests_are_read_past_the_first_page(logged_in, monkeyp
         sim.request("JesseStay", name)
     profiles = logged_in.network().join_requests(logged_in.persona("we"))
     assert sorted(p.handle for p in profiles) == ["ana", "ben", "cleo", "dora", "eli"]
+
+
+def test_the_report_counts_members_once_they_are_let_in_on_x(logged_in, cli):
+    """On X an approval waits for the owner to accept in X's app: the report's members are
+    those let in, as `persona community members` lists them, not every approval."""
+    store = logged_in.front.store
+    config = str(logged_in.config)
+    sim = Simulator(store)
+    for h in ("ana", "ben", "cy"):
+        sim.request("JesseStay", h, f"Hi, I'm {h}, a photographer in Lisbon who reads you")
+
+    def community(*args: str):  # type: ignore[no-untyped-def]
+        result = cli("--config", config, "community", *args)
+        assert result.code == 0, result.err
+        return result
+
+    def reported() -> dict[str, int]:
+        data = cli("--config", config, "report", "-p", "we", "--since", "1d", "--json").json()
+        return data["personas"]["we"]["community"]
+
+    community("sync")
+    community("approve", "ana", "ben", "cy")
+    assert reported()["approved"] == 3 and reported()["members"] == 0
+    assert cli("--config", config, "sandbox", "accept", "we", "ana").code == 0
+    community("sync")
+    listed = community("members", "--json").json()
+    assert [m["handle"] for m in listed] == ["ana"]
+    assert reported() == {"requests": 3, "approved": 3, "denied": 0, "introductions": 3,
+                          "members": 1}

@@ -173,3 +173,53 @@ def test_a_sweep_killed_mid_way_resumes_on_x(logged_in, audience, persona_home):
     assert max(Counter(events).values()) == 1
     assert sorted(set(events)) == sorted(h.lower() for h in fans)
     assert sorted(following(logged_in)) == sorted(h.lower() for h in fans)
+
+
+def test_followed_back_in_the_report_counts_follows_of_people_who_followed_first_on_x(
+        logged_in, audience, clock):
+    """Against X's front: the report's figure equals the follows made to accounts that
+    followed the persona before it (the front's own follows, read before each sweep)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import select
+
+    from personas import db
+    from personas.following import add_member
+    from personas.models import Event
+    from personas.reports.build import build
+
+    store = logged_in.front.store
+    truth = {"you": [0, 0], "we": [0, 0]}  # made, back
+    seen = 0
+
+    def step(name: str, handle: str, **options: object) -> None:
+        nonlocal seen
+        before = {h.lower() for h in store.followers(handle)}
+        run(logged_in, name, clock=clock, **options)
+        with db.session() as s:
+            new = s.exec(select(Event).where(Event.action == "followed")
+                         .order_by(Event.id).offset(seen)).all()
+        seen += len(new)
+        truth[name][0] += len(new)
+        truth[name][1] += sum(e.subject.lower() in before for e in new)
+
+    audience.new(30)
+    step("you", "JessesLinks", limit=10)
+    step("you", "JessesLinks")
+    audience.new(5)
+    step("you", "JessesLinks")
+    let_in = audience.people(2, prefix="member")
+    for h in let_in:
+        audience.follow([h], "JesseStay")
+        store.accept("JesseStay", h)
+    for h in let_in + audience.people(3, prefix="outside"):
+        add_member("we", h)
+    step("we", "JesseStay")
+    assert truth == {"you": [35, 35], "we": [5, 2]}
+    now = datetime.fromtimestamp(clock.now(), UTC)
+    ctx = logged_in.ctx()
+    shown = build([ctx.persona("you"), ctx.persona("we")], now - timedelta(days=30),
+                  now + timedelta(days=1))["personas"]
+    for name, (made, back) in truth.items():
+        assert shown[name]["follows"]["made"] == made
+        assert shown[name]["follows"]["followed_back"] == back, name
