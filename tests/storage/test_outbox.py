@@ -142,12 +142,28 @@ def test_pending_lists_unsent_items_by_default(backend):
 
 
 def test_a_crashed_send_is_found_as_the_network_shows_it():
+    """X shows a post with t.co links and HTML escapes; read back through its entities, it
+    is the text posted, and a text that differs only in a link is another post."""
+    import tweepy
+
     from personas.networks.base import same_text
+    from personas.networks.x import _text
 
     posted = "Read this & tell me: https://example.org/a-very-long/path?x=1 <3"
-    shown = "Read this &amp; tell me: https://t.co/AbC123xyz &lt;3"
-    assert same_text(posted, shown)
+    shown = tweepy.Tweet({"id": "1", "text": "Read this &amp; tell me: https://t.co/AbC123xyz "
+                          "&lt;3", "edit_history_tweet_ids": ["1"], "entities": {"urls": [
+                              {"start": 24, "end": 47, "url": "https://t.co/AbC123xyz",
+                               "expanded_url": "https://example.org/a-very-long/path?x=1",
+                               "display_url": "example.org/a-very-long/\u2026"}]}})
+    assert _text(shown) == posted and same_text(posted, _text(shown))
     assert not same_text(posted, "Read this & tell me something else")
+    assert not same_text(posted.replace("x=1", "x=2"), _text(shown))
+    assert not same_text("Worth reading: https://other.com/first",
+                         "Worth reading: https://other.com/second")
+    assert same_text("see example.com/x", "see http://example.com/x")  # scheme added
+    assert same_text("see https://Example.com/", "see https://example.com")
+    assert not same_text("see https://example.com/A", "see https://example.com/a")
+    assert not same_text("two  spaces", "two spaces")  # word for word
 
 
 def test_what_a_post_writes_through_the_driver_reads_back_through_the_orm(backend):
