@@ -406,7 +406,14 @@ class XNetwork:
                 media: list[dict[str, str]] | None = None) -> Sent:
         client = self.client(persona)
         if media:
-            media_ids = tuple(media_ids) + tuple(self._upload_all(persona, media))
+            try:
+                media_ids = tuple(media_ids) + tuple(self._upload_all(persona, media))
+            except Transient as e:
+                if isinstance(e, RateLimited) or not e.unsure:
+                    raise
+                # an upload whose answer was lost: the post itself was not sent, so there
+                # is nothing to look for before the next try (it uploads afresh)
+                raise Transient(e.message) from None
         if kind == "repost":
             data = self._call(persona, lambda: client.retweet(target, user_auth=True),
                               retry=False).data

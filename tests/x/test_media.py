@@ -292,7 +292,9 @@ def test_a_5xx_mid_upload_keeps_the_item_and_the_worker_sends_it_whole(logged_in
     clip = _write(tmp_path, "clip.mp4", mp4(200_000))
     front = logged_in.front
     # initialize and the first segment answered, then 503 for the second, retries included
-    front.inject(status=503, path="/2/media/upload/", after=2, times=1 + XNetwork.retries)
+    # (each of the outbox's tries of the post makes the network's own tries of the upload)
+    front.inject(status=503, path="/2/media/upload/", after=2,
+                 times=(1 + XNetwork.retries) ** 2)
     config = str(logged_in.config)
     result = cli("--config", config, "post", "the clip", "--media", str(clip), "--alt", "clip")
     assert result.code == 1, result.err
