@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message, table
+from personas.cli.common import ItemIdArg, JsonOpt, context, emit_json, message, table
 
 STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 
@@ -14,8 +14,6 @@ app = typer.Typer(
     invoke_without_command=True,
     rich_markup_mode=None,
 )
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="The item's id (see `persona queue`).",
-                                      show_default=False)]
 
 
 @app.callback()
@@ -66,7 +64,7 @@ def queue(
 
 
 @app.command("cancel")
-def cancel(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
+def cancel(ctx: typer.Context, item: ItemIdArg, json: JsonOpt = False) -> None:
     """Cancel an item that has not gone out (queued or failed).
 
     Example: persona queue cancel 12
@@ -77,7 +75,7 @@ def cancel(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
 
 
 @app.command("retry")
-def retry(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
+def retry(ctx: typer.Context, item: ItemIdArg, json: JsonOpt = False) -> None:
     """Send a failed or cancelled item again at the next chance (`persona worker` sends it).
 
     Example: persona queue retry 12
@@ -89,7 +87,7 @@ def retry(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
 
 @app.command("edit")
 def edit(
-    ctx: typer.Context, item: IdArg,
+    ctx: typer.Context, item: ItemIdArg,
     text: Annotated[str | None, typer.Option("--text", metavar="TEXT",
                                              help="New text; routed again as its persona.")] = None,
     at: Annotated[str | None, typer.Option("--at", metavar="WHEN",

@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS blocks (
 """
 
 FIRST_POST_ID = 1_000_000_000
+_MAX_ID = 2**63 - 1  # SQLite's largest integer: no post id is larger
 WINDOW = 15 * 60
 # X's documented per-user limits for 15 minutes (shared/reference/x-api/README.md).
 X_LIMITS = {"create_post": 100, "follow": 50, "followers": 300}
@@ -291,6 +292,8 @@ class Store:
 
     def _visible(self, db: sqlite3.Connection, post_id: int, viewer_id: int | None) -> bool:
         """A post is visible when it exists and its author is public, followed, or the viewer."""
+        if not 0 < post_id <= _MAX_ID:  # no such post, and SQLite could not even bind it
+            return False
         row = db.execute("SELECT a.id, a.private FROM posts p JOIN accounts a ON a.id ="
                          " p.author_id WHERE p.id = ?", (post_id,)).fetchone()
         if row is None:
@@ -304,7 +307,8 @@ class Store:
     def post(self, post_id: int, *, viewer: str | None = None) -> Post:
         viewer_id = self.account(viewer).id if viewer else None
         row = self.db.execute(f"SELECT {_POST_COLUMNS} FROM posts p JOIN accounts a"
-                              " ON a.id = p.author_id WHERE p.id = ?", (post_id,)).fetchone()
+                              " ON a.id = p.author_id WHERE p.id = ?",
+                              (post_id if 0 < post_id <= _MAX_ID else 0,)).fetchone()
         if row is None or not self._visible(self.db, post_id, viewer_id):
             seen = f" visible to @{viewer}" if viewer else ""
             raise NotFound(f"no sandbox post {post_id}{seen}; check the id")
