@@ -82,15 +82,23 @@ def report(
         raise BadInput("an HTML report is a file: add -o report.html")
     data = service.build(context(ctx), persona, since, until, include_private=include_private)
     if fmt == "table" and output is None:
-        from personas.reports.render import table as show
-
-        show(data)
+        _table(data)
         return
     fmt = "md" if fmt == "table" else fmt  # a table in a file is Markdown
     with _out(output) as out:
         service.write(data, fmt, out)
     if output is not None:
         message(f"wrote the {fmt} report to {output}")
+
+
+def _table(report: dict) -> None:  # type: ignore[type-arg]
+    from personas.reports.render import summary
+
+    table(["", *report["personas"]], [[label, *cells] for label, cells in summary(report)],
+          title=f"{report['since'][:16]} .. {report['until'][:16]} (UTC)")
+    for name, p in report["personas"].items():
+        for reason, n in p["refusals"].items():
+            print(f"{name}: refused {n}x: {reason}")
 
 
 @report_app.command("events")

@@ -1,5 +1,5 @@
-"""A report as a terminal table, CSV, or Markdown. JSON is the report itself; HTML is in
-`personas.reports.html`.
+"""A report's rows (which the CLI draws as a terminal table), CSV, or Markdown. JSON is the
+report itself; HTML is in `personas.reports.html`.
 
 CSV is long ("tidy"): one value a row, `persona,section,key,value`, so a spreadsheet can
 pivot it and new keys never move a column.
@@ -47,21 +47,6 @@ def _growth(p: dict[str, Any]) -> str:
 
 def _cell(value: Any) -> str:
     return "-" if value is None else str(value)
-
-
-def table(report: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table("", *report["personas"], title=f"{report['since'][:16]} .. "
-              f"{report['until'][:16]} (UTC)", header_style="bold")
-    for label, cells in summary(report):
-        t.add_row(label, *cells)
-    console = Console()
-    console.print(t)
-    for name, p in report["personas"].items():
-        for reason, n in p["refusals"].items():
-            console.print(f"{name}: refused {n}x: {reason}", markup=False)
 
 
 def write_csv(report: dict[str, Any], out: TextIO) -> None:
