@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from personas.errors import Duplicate, NotFound, RateLimited, RemoteRefused, StorageError
+from personas.files import full, make_private_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -134,7 +135,7 @@ class Store:
                  clock: Callable[[], float] = time.time) -> None:
         self.path, self.limits, self.clock = path, limits or {}, clock
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(path.parent)
             path.touch(mode=0o600, exist_ok=True)  # it holds the tokens the front issued
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -142,8 +143,10 @@ class Store:
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.DatabaseError) as e:
             reason = getattr(e, "strerror", None) or str(e)
-            raise StorageError(f"cannot use the sandbox at {path} ({reason}); move it aside "
-                               "to start a fresh sandbox, or set PERSONA_HOME elsewhere") from None
+            fix = (f"the disk holding {path.parent} is full: free some space there and run "
+                   "it again" if full(path.parent, e) else
+                   "move it aside to start a fresh sandbox, or set PERSONA_HOME elsewhere")
+            raise StorageError(f"cannot use the sandbox at {path} ({reason}); {fix}") from None
 
     def close(self) -> None:
         self.db.close()

@@ -85,7 +85,8 @@ weights = { age = 1, introduced = 3 }
     ('join_phrases = "join"', "personas.we.community.join_phrases: expected a list of strings"),
     ("min_realness = 2", "personas.we.community.min_realness: out of range: 2"),
     ("weights = { charm = 1 }", "personas.we.community.weights.charm: unknown key"),
-    ("weights = { age = -1 }", "personas.we.community.weights.age: expected a number from 0 to 1000"),
+    ("weights = { age = -1 }",
+     "personas.we.community.weights.age: expected a number from 0 to 1000"),
     ("weights = { age = 0 }", "personas.we.community.weights: every weight is 0"),
 ])
 def test_bad_community_keys_are_one_line_with_the_fix(table, expected):
