@@ -48,9 +48,9 @@ _HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,30}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _NAME_FIX = "use 1-32 lower-case letters, digits, - or _, starting with a letter or digit"
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-# C0 controls but tab and newline, DEL, and C1: nothing in this file needs them; a NUL ends
-# a path or a C string early, the rest reach terminals and messages
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab, newline and carriage return, DEL, and C1: nothing in this file needs
+# them; a NUL ends a path or a C string early, the rest reach terminals and messages
+_CONTROL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]")
 MAX_DEPTH = 8  # the deepest real key is personas.NAME.community.weights.SIGNAL
 MAX_INTERVAL = timedelta(days=366)
 MAX_CALLS = 1_000_000  # a rate limit's calls per window

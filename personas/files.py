@@ -34,6 +34,8 @@ def replaced(path: Path, *, private: bool = False,
     the usual 0666 less the umask. On any failure the temporary file is removed, `path` is
     as it was, and `WriteFailed` says why in one line, with `fix`.
     """
+    if path.is_symlink():  # the file it points at is replaced, not the link
+        path = Path(os.path.realpath(path))
     if _special(path):
         yield from _straight(path, fix)
         return

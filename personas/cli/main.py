@@ -152,7 +152,10 @@ def run() -> None:
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             from personas.files import forget_stdout
 
-            forget_stdout()  # if it was stdout that failed, it would fail again at exit
+            try:
+                sys.stdout.flush()
+            except OSError:
+                forget_stdout()  # stdout is what failed: it would fail again at exit
             what = f"writing {e.filename}" if e.filename else "writing the output"
             print(f"persona: {e.strerror} {what}; free some space, then run it again",
                   file=sys.stderr)

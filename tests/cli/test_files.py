@@ -210,3 +210,14 @@ def test_reports_with_private_words_are_yours_alone(cli, story, tmp_path, args):
     assert mode(private) == 0o600 and private.stat().st_size > 0
     if "events" not in args:  # the log has no post texts; reports do
         assert "members only words" in private.read_text()
+
+
+def test_a_link_as_target_keeps_the_link_and_replaces_its_file(cli, story, tmp_path):
+    real = tmp_path / "reports" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    assert cli("report", "-f", "json", "-o", str(link)).code == 0
+    assert link.is_symlink() and json.loads(real.read_text())["personas"]
+    assert sorted(p.name for p in real.parent.iterdir()) == ["latest.json"]
