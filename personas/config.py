@@ -7,6 +7,8 @@ them, the built-in me / you / we personas on the sandbox network are used.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import tomllib
@@ -42,6 +44,19 @@ TRAIT_KEYS = set(TRAIT_NAMES)
 _SECRET = re.compile(r"token|secret|password|passwd|passphrase|api_?key|bearer|consumer_key",
                      re.IGNORECASE)
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,30}$")
+# A name that becomes part of a file name (a network's sandbox database) or a keyring entry:
+# no path separator, dot-dot, NUL or anything else a file system reads its own way.
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_NAME_FIX = "use 1-32 lower-case letters, digits, - or _, starting with a letter or digit"
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# C0 controls but tab, newline and carriage return, DEL, and C1: nothing in this file needs
+# them; a NUL ends a path or a C string early, the rest reach terminals and messages
+_CONTROL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]")
+MAX_DEPTH = 8  # the deepest real key is personas.NAME.community.weights.SIGNAL
+MAX_INTERVAL = timedelta(days=366)
+MAX_CALLS = 1_000_000  # a rate limit's calls per window
+MAX_COUNT = 1_000_000_000  # a threshold of likes or reposts
+MAX_WEIGHT = 1000.0  # a realness signal's weight: more would overflow the sum to inf
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -170,7 +185,38 @@ class _Checker:
     def fail(self, keypath: tuple[str, ...], problem: str, fix: str) -> ConfigError:
         line = _line_of(self.text, keypath)
         where = f"{self.label}:{line}" if line else self.label
-        return ConfigError(f"{where}: {'.'.join(keypath)}: {problem}; {fix}")
+        return ConfigError(f"{where}: {_dotted(keypath)}: {problem}; {fix}")
+
+    def sound(self, doc: dict[str, object]) -> None:
+        """What no key may hold, checked over the whole file before any key is read: nesting
+        deeper than any real key (code that walks it would recurse without end), a control
+        character in a key or a string, and a number that is not finite (nan, inf)."""
+        from collections import deque
+
+        # breadth first: the shallowest problem is named first (a network's name before a
+        # persona's reference to it)
+        stack: deque[tuple[object, tuple[str, ...]]] = deque([(doc, ())])
+        while stack:
+            value, keypath = stack.popleft()
+            if len(keypath) > MAX_DEPTH:
+                raise self.fail(keypath[:MAX_DEPTH + 1], f"nested more than {MAX_DEPTH} deep",
+                                "no key of accounts.toml is that deep: flatten it")
+            if isinstance(value, dict):
+                for key, sub in value.items():
+                    if _CONTROL.search(key) or not key.strip():
+                        raise self.fail(keypath + (key,), "a key that is empty or holds a "
+                                        "control character", "rename it with printable "
+                                        "characters")
+                    stack.append((sub, keypath + (key,)))
+            elif isinstance(value, list):
+                stack.extend((sub, keypath + (f"[{i}]",)) for i, sub in enumerate(value))
+            elif isinstance(value, str) and (m := _CONTROL.search(value)):
+                raise self.fail(keypath, f"holds the control character U+{ord(m.group()):04X} "
+                                f"at position {m.start()}", "remove it (newlines and tabs "
+                                "are fine)")
+            elif isinstance(value, float) and not math.isfinite(value):
+                raise self.fail(keypath, f"{value} is not a number persona can use",
+                                "give a finite number")
 
     def table(self, value: object, keypath: tuple[str, ...]) -> dict[str, object]:
         if not isinstance(value, dict):
@@ -217,16 +263,29 @@ class _Checker:
 
     def interval(self, table: dict[str, object], key: str, keypath: tuple[str, ...],
                  fix: str) -> timedelta:
-        """A duration like "30m", "6h" or "1d", or the error naming `fix`."""
+        """A duration like "30m", "6h" or "1d", at most a year, or the error naming `fix`."""
         from personas.when import parse_interval
 
         value = table[key]
         try:
             if isinstance(value, str):
-                return parse_interval(value)
+                interval = parse_interval(value)
+                if interval > MAX_INTERVAL:
+                    raise self.fail(keypath + (key,), f"{value[:40]!r} is longer than a year",
+                                    f"{fix}, at most 366d")
+                return interval
         except ValueError:
             pass
-        raise self.fail(keypath + (key,), f"not an interval: {value!r}", fix)
+        raise self.fail(keypath + (key,), f"not an interval: {_shown(value)}", fix)
+
+    def number(self, table: dict[str, object], key: str, keypath: tuple[str, ...],
+               low: float, high: float, what: str, *, above_low: bool = False) -> float:
+        """A finite number from `low` to `high` (above `low` when `above_low`)."""
+        value = self.typed(table, key, (int, float), keypath, what)
+        if isinstance(value, bool) or not math.isfinite(value) \
+                or not (low < value if above_low else low <= value) or value > high:  # type: ignore[operator]
+            raise self.fail(keypath + (key,), f"out of range: {value}", f"give {what}")
+        return float(value)  # type: ignore[arg-type]
 
     def fraction(self, table: dict[str, object], key: str, keypath: tuple[str, ...],
                  fix: str) -> float:
@@ -250,6 +309,12 @@ def parse(text: str, path: Path | None) -> Config:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{c.label}: invalid TOML: {e}; fix the syntax there") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        line = _deepest_line(text)
+        raise ConfigError(f"{c.label}{f':{line}' if line else ''}: arrays or inline tables "
+                          f"nested hundreds deep; no key of accounts.toml is: flatten "
+                          "them") from None
+    c.sound(doc)
     c.no_secrets(doc, ())
     c.unknown(doc, {"networks", "personas"}, ())
     networks = _networks(c, c.table(doc.get("networks", {}), ("networks",)))
@@ -272,6 +337,8 @@ def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
     out = {}
     for name, value in raw.items():
         keypath = ("networks", name)
+        if not _NAME.match(name):  # it names the network's files: sandbox-NAME.db
+            raise c.fail(keypath, "bad network name", _NAME_FIX)
         table = c.table(value, keypath)
         if "kind" not in table:
             raise c.fail(keypath, "has no kind", 'add kind = "sandbox" or kind = "x"')
@@ -283,9 +350,11 @@ def _networks(c: _Checker, raw: dict[str, object]) -> dict[str, NetworkConfig]:
                 if not re.match(r"^https?://[^\s/]+", base):  # type: ignore[arg-type]
                     raise c.fail(keypath + (key,), f"not an http(s) URL: {base!r}",
                                  'write it like "http://127.0.0.1:8787"')
-        for key in ("timeout", "latency"):
-            if key in table:
-                c.typed(table, key, (int, float), keypath, "a number of seconds")
+        if "timeout" in table:
+            c.number(table, "timeout", keypath, 0, 600, "a number of seconds above 0, up to "
+                     "600", above_low=True)
+        if "latency" in table:
+            c.number(table, "latency", keypath, 0, 60, "a number of seconds from 0 to 60")
         if "rate_limits" in table:
             _rate_limits(c, table["rate_limits"], keypath + ("rate_limits",))
         out[name] = NetworkConfig(name, kind, {k: v for k, v in table.items() if k != "kind"})
@@ -299,17 +368,18 @@ def _rate_limits(c: _Checker, value: object, keypath: tuple[str, ...]) -> None:
         raise c.fail(keypath, "unknown value",
                      'use "off", "x" (X\'s documented limits) or a table of limits')
     for endpoint, limit in value.items():
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            raise c.fail(keypath + (endpoint,), f"expected a positive integer, got {_type(limit)}",
-                         "give calls per 15 minutes, like { create_post = 100 }")
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_CALLS:
+            got = _shown(limit) if isinstance(limit, int) else _type(limit)
+            raise c.fail(keypath + (endpoint,), f"expected a positive integer, got {got}",
+                         f"give calls per 15 minutes, up to {MAX_CALLS}, like "
+                         "{ create_post = 100 }")
 
 
 def _persona(c: _Checker, name: str, value: object, networks: dict[str, NetworkConfig],
              position: int) -> tuple[tuple[int, int], Persona]:
     keypath = ("personas", name)
-    if not re.match(r"^[a-z0-9][a-z0-9_-]{0,31}$", name):
-        raise c.fail(keypath, "bad persona name",
-                     "use 1-32 lower-case letters, digits, - or _, starting with a letter or digit")
+    if not _NAME.match(name):
+        raise c.fail(keypath, "bad persona name", _NAME_FIX)
     table = c.table(value, keypath)
     c.unknown(table, PERSONA_KEYS | TRAIT_KEYS, keypath)
     for key in ("network", "handle"):
@@ -471,27 +541,86 @@ def _check_imports(c: _Checker, personas: tuple[Persona, ...]) -> None:
                              "private content never goes to a public persona: remove it")
 
 
+def _dotted(keypath: tuple[str, ...]) -> str:
+    """A key path as TOML writes it: a key that is not bare is quoted, with escapes, so an
+    odd name (a dot, a slash, a NUL) shows as what it is, in one line."""
+    out = ""
+    for k in keypath:
+        if k.startswith("[") and out:  # a list's item: key[0]
+            out += k
+        else:
+            shown = k if _BARE_KEY.match(k) else json.dumps(k if len(k) <= 40 else k[:37] + "...")
+            out += ("." if out else "") + shown
+    return out
+
+
+def _shown(value: object) -> str:
+    """A value for a message: short, in one line."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _deepest_line(text: str) -> int | None:
+    """The line where brackets and braces open deepest, outside strings and comments, as
+    far as a character scan can tell."""
+    depth, deepest, line, at, quote = 0, 0, 1, None, ""
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            line, quote = line + 1, ""  # a string or comment ends with its line
+        elif quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            quote = "\n"  # a comment: skipped to the end of the line
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, line
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return at
+
+
 def _type(value: object) -> str:
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _key_parts(dotted: str) -> tuple[str, ...]:
+    """`a."b.c".'d'` -> ("a", "b.c", "d"): a dotted TOML key, quoted parts unquoted."""
+    parts = re.findall(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^.\s"\']+', dotted)
+    out = []
+    for part in parts:
+        if part.startswith('"'):
+            try:
+                part = json.loads(part)
+            except ValueError:
+                part = part[1:-1]
+        elif part.startswith("'"):
+            part = part[1:-1]
+        out.append(part)
+    return tuple(out)
 
 
 def _line_of(text: str, keypath: tuple[str, ...]) -> int | None:
     """The 1-based line where `keypath` is defined, as far as a line scan can tell."""
     if not keypath:
         return None
+    keypath = tuple(k for k in keypath if not k.startswith("["))  # a list's item: its key's line
     table: tuple[str, ...] = ()
-    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-    assign = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+?)\s*=")
+    header = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(#.*)?$")
+    assign = re.compile(r"^\s*((?:[A-Za-z0-9_\-.\s]|\"(?:[^\"\\]|\\.)*\"|'[^']*')+?)\s*=")
     fallback = None
     for number, line in enumerate(text.splitlines(), 1):
         if m := header.match(line):
-            table = tuple(part.strip().strip("\"'") for part in m.group(1).split("."))
-            if table == keypath:
-                fallback = number
+            table = _key_parts(m.group(1))
+            if table == keypath or (fallback is None and table[:len(keypath)] == keypath):
+                fallback = number  # the table, or the first table inside it
             continue
         if m := assign.match(line):
-            key = tuple(part.strip().strip("\"'") for part in m.group(1).split("."))
+            key = _key_parts(m.group(1))
             if table + key == keypath:
                 return number
             if fallback is None and table + key == keypath[: len(table + key)]:
@@ -633,8 +762,10 @@ def _community(c: _Checker, table: dict[str, object],
         c.unknown(weights, set(SIGNALS), keypath + ("weights",))
         pairs = []
         for key, w in weights.items():
-            if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
-                raise c.fail(keypath + ("weights", key), f"expected a number >= 0, got {w!r}",
+            if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) \
+                    or not 0 <= w <= MAX_WEIGHT:
+                raise c.fail(keypath + ("weights", key),
+                             f"expected a number from 0 to {MAX_WEIGHT:g}, got {_shown(w)}",
                              "give each signal a weight like 0.25 (0 ignores it)")
             pairs.append((key, float(w)))
         if not any(w for _, w in pairs):
@@ -711,10 +842,11 @@ def _import_settings(c: _Checker, raw: dict[str, object],
         for key, high in (("min_likes", None), ("min_reposts", None), ("days", 3650)):
             if key in table:
                 v = c.typed(table, key, int, keypath, "a whole number")
-                if isinstance(v, bool) or v < 0 or (high is not None and not 1 <= v <= high):  # type: ignore[operator]
+                if isinstance(v, bool) or v < 0 or (high is not None and not 1 <= v <= high) \
+                        or v > MAX_COUNT:  # type: ignore[operator]
                     fix = (f"give a number of days from 1 to {high}" if high
-                           else "give 0 (off) or a positive number")
-                    raise c.fail(keypath + (key,), f"out of range: {v}", fix)
+                           else f"give 0 (off) or a positive number up to {MAX_COUNT}")
+                    raise c.fail(keypath + (key,), f"out of range: {_shown(v)}", fix)
                 settings = replace(settings, **{key: v})
         if "carry_as" in table:
             settings = replace(settings, carry_as=c.choice(table, "carry_as", CARRY_AS, keypath))

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -22,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from personas.config import data_dir
 from personas.errors import ConfigError, StorageError
+from personas.files import full, make_private_dir
 from personas.migrations import HEAD
 
 if TYPE_CHECKING:
@@ -35,11 +37,13 @@ def database_url() -> str:
         return re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", url)
     directory = data_dir()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(directory)
         (directory / "persona.db").touch(mode=0o600, exist_ok=True)
     except OSError as e:
-        raise StorageError(f"cannot use the data directory {directory} ({e.strerror}); set "
-                           "PERSONA_HOME to a writable directory") from None
+        fix = (f"free some space on the disk holding {directory}" if full(directory, e)
+               else "set PERSONA_HOME to a writable directory")
+        raise StorageError(f"cannot use the data directory {directory} ({e.strerror}); "
+                           f"{fix}") from None
     # created yours alone (above): its -wal and -shm files take the same mode
     return f"sqlite:///{directory / 'persona.db'}"
 
@@ -378,10 +382,33 @@ def first_line(e: BaseException) -> str:
 def _unreachable(eng: Engine, e: Exception) -> StorageError:
     first = first_line(e)
     where = eng.url.render_as_string(hide_password=True)
-    fix = ("move the file aside to start afresh, or set PERSONA_HOME elsewhere"
-           if eng.dialect.name == "sqlite" else
-           "check PERSONA_DATABASE_URL, or that the server is running")
+    if eng.dialect.name != "sqlite":
+        fix = "check PERSONA_DATABASE_URL, or that the server is running"
+    else:
+        fix = sqlite_fix(Path(eng.url.database or "persona.db"), e)
     return StorageError(f"cannot use the database at {where} ({first}); {fix}")
+
+
+def sqlite_path() -> Path | None:
+    """The SQLite file of the outbox; None when it is in another database."""
+    url = os.environ.get("PERSONA_DATABASE_URL")
+    if not url:
+        return data_dir() / "persona.db"
+    return Path(url.split("///", 1)[1]) if url.startswith("sqlite:///") else None
+
+
+def sqlite_fix(path: Path, e: BaseException) -> str:
+    """What to do about a SQLite database that fails. Moving the file aside throws its
+    outbox away: said only of a file that is not a database at all, never of a full disk
+    or a failing one."""
+    if full(path.parent, e):
+        return (f"the disk holding {path.parent} is full: free some space there and run it "
+                "again; the outbox in the file is kept")
+    message = first_line(e).lower()
+    if "not a database" in message or "malformed" in message:
+        return "move the file aside to start afresh, or set PERSONA_HOME elsewhere"
+    return (f"check the disk and permissions of {path.parent} and run it again; keep the "
+            "file, it holds the outbox")
 
 
 def migrate(eng: Engine) -> None:

@@ -42,6 +42,13 @@ class StorageError(PersonaError):
     exit_code = ExitCode.REMOTE_FAILURE
 
 
+class WriteFailed(PersonaError):
+    """A file or stdout could not be written (a full disk, no permission); a file is left as
+    it was, never half written."""
+
+    exit_code = ExitCode.REMOTE_FAILURE
+
+
 class NetworkError(PersonaError):
     """The network failed or refused; whatever was accepted stays in the outbox."""
 

@@ -14,6 +14,8 @@ _SPAN = re.compile(r"(\d+)\s*([a-z]+?)s?\b")
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 EXAMPLES = '"2026-12-01T09:00", "in 2h", "tomorrow 9:00", "friday 17:30" or "next"'
+# How far ahead a time may be: further is a typo, and datetime ends at the year 9999.
+MAX_AHEAD = timedelta(days=3653)
 
 
 def local_zone() -> tzinfo:
@@ -32,6 +34,9 @@ def parse_when(text: str, now: datetime | None = None, zone: tzinfo | None = Non
     if when <= now:
         raise BadInput(f"{show(when, zone)} is in the past; give a time after "
                        f"{show(now, zone)}")
+    if when - now > MAX_AHEAD:
+        raise BadInput(f"{text.strip()[:40]!r} is more than 10 years ahead; give a time before "
+                       f"{show(now + MAX_AHEAD, zone)}")
     return when.astimezone(UTC)
 
 
@@ -51,11 +56,17 @@ def _relative(phrase: str, now: datetime) -> datetime | None:
     for m in _SPAN.finditer(rest):
         if rest[pos:m.start()].strip() or m.group(2) not in _UNITS:
             return None
-        total += int(m.group(1)) * _UNITS[m.group(2)]
+        digits = m.group(1).lstrip("0") or "0"
+        # a span past MAX_AHEAD counts as just past it (the caller refuses it): summed in
+        # full, it would overflow timedelta, or int() itself past 4,300 digits
+        total += int(digits) * _UNITS[m.group(2)] if len(digits) <= 12 else _TOO_FAR
         pos = m.end()
     if total == 0 or rest[pos:].strip():
         return None
-    return now + timedelta(seconds=total)
+    return now + timedelta(seconds=min(total, _TOO_FAR))
+
+
+_TOO_FAR = int(MAX_AHEAD.total_seconds()) + 86400
 
 
 def _day_and_clock(phrase: str, now: datetime) -> datetime | None:
@@ -125,7 +136,10 @@ def next_slot(slots: tuple[time, ...], taken: set[datetime], now: datetime | Non
 
 def show(when: datetime, zone: tzinfo | None = None) -> str:
     """A time as the user reads it: their zone, weekday, date and clock."""
-    local = when.astimezone(zone or local_zone())
+    try:
+        local = when.astimezone(zone or local_zone())
+    except OverflowError:  # the first or last day datetime knows, seen from another zone
+        return when.isoformat(" ", "minutes")
     return local.strftime("%a %d %b %Y %H:%M %Z").strip()
 
 

@@ -155,3 +155,82 @@ def test_unreadable_and_non_utf8_files(tmp_path):
     bad.write_bytes(b"\xff\xfe[personas]")
     with pytest.raises(ConfigError, match="not UTF-8"):
         config.load(bad)
+
+
+PRIVATE = (GOOD + '\n[personas.we]\nnetwork = "sandbox"\nhandle = "we"\n'
+           'policy = "private-community"\n')
+
+
+def _network(name: str) -> str:
+    return GOOD.replace("[networks.sandbox]", f"[networks.{name}]").replace(
+        'network = "sandbox"', f"network = {name}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x = " + "[" * 600 + "]" * 600 + "\n",
+         "accounts.toml:1: arrays or inline tables nested hundreds deep; no key of "
+         "accounts.toml is: flatten them"),
+        ("x = " + "{a=" * 600 + "1" + "}" * 600 + "\n", "nested hundreds deep"),
+        (GOOD + "[" + ".".join(["a"] * 5000) + "]\n",
+         "accounts.toml:15: a.a.a.a.a.a.a.a.a: nested more than 8 deep; no key of accounts.toml "
+         "is that deep: flatten it"),
+        (PRIVATE + '[personas.we.community]\nremind_every = "999999999d"\n',
+         "accounts.toml:21: personas.we.community.remind_every: '999999999d' is longer than a "
+         'year; say how often, like "3d", "1w" or "12h", at most 366d'),
+        (PRIVATE + '[personas.we.community]\nlookback = "' + "9" * 5000 + 's"\n',
+         "personas.we.community.lookback: '" + "9" * 40 + "' is longer than a year"),
+        (GOOD + '[personas.you.jobs]\nmetrics = "1d 99999999999w"\n',
+         "accounts.toml:16: personas.you.jobs.metrics: '1d 99999999999w' is longer than a year"),
+        (GOOD.replace('kind = "sandbox"', 'kind = "sandbox"\nlatency = -1'),
+         "accounts.toml:4: networks.sandbox.latency: out of range: -1; give a number of seconds "
+         "from 0 to 60"),
+        (GOOD.replace('kind = "sandbox"', 'kind = "sandbox"\nlatency = nan'),
+         "accounts.toml:4: networks.sandbox.latency: nan is not a number persona can use; give a "
+         "finite number"),
+        (GOOD.replace('kind = "sandbox"', 'kind = "sandbox"\nlatency = inf'),
+         "networks.sandbox.latency: inf is not a number persona can use"),
+        (GOOD.replace('kind = "sandbox"', 'kind = "sandbox"\nlatency = -inf'),
+         "networks.sandbox.latency: -inf is not a number persona can use"),
+        (GOOD.replace('kind = "sandbox"', 'kind = "sandbox"\nlatency = 1e308'),
+         "networks.sandbox.latency: out of range: 1e+308"),
+        ('[networks.x]\nkind = "x"\ntimeout = 0\n' + GOOD,
+         "networks.x.timeout: out of range: 0; give a number of seconds above 0, up to 600"),
+        (PRIVATE + "[personas.we.community.weights]\nbio = nan\n",
+         "accounts.toml:21: personas.we.community.weights.bio: nan is not a number persona can "
+         "use; give a finite number"),
+        (PRIVATE + "[personas.we.community.weights]\nbio = 1e308\nage = 1e308\n",
+         "personas.we.community.weights.bio: expected a number from 0 to 1000, got 1e+308"),
+        (PRIVATE + "[personas.we.community]\nmin_realness = nan\n",
+         "personas.we.community.min_realness: nan is not a number persona can use"),
+        (GOOD.replace('kind = "sandbox"', 'kind = "sandbox"\nrate_limits = { create_post = '
+                      f"{2**63} }}"),
+         "networks.sandbox.rate_limits.create_post: expected a positive integer, got "
+         "9223372036854775808; give calls per 15 minutes, up to 1000000"),
+        (_network('"../../x"'),
+         'accounts.toml:2: networks."../../x": bad network name; use 1-32 lower-case letters, '
+         "digits, - or _, starting with a letter or digit"),
+        (_network('"/tmp/abs"'), 'networks."/tmp/abs": bad network name'),
+        (_network('".."'), 'networks."..": bad network name'),
+        (_network('"a\\u0000b"'),
+         'networks."a\\u0000b": a key that is empty or holds a control character; rename it'),
+        (_network('"X"'), 'networks.X: bad network name'),
+        (_network('"' + "n" * 300 + '"'), "bad network name"),
+        (GOOD.replace('handle = "you"', 'handle = "you"\nslots = ["09:00", "a\\u0000"]'),
+         "accounts.toml:14: personas.you.slots[1]: holds the control character U+0000 at "
+         "position 1; remove it (newlines and tabs are fine)"),
+        (PRIVATE + '[personas.we.community]\nwelcome = "Hi {name}\\u001b[2J"\n',
+         "personas.we.community.welcome: holds the control character U+001B at position 9"),
+        ('[personas."a\\u0000"]\nnetwork = "sandbox"\nhandle = "a"\npolicy = "content-only"\n',
+         'personas."a\\u0000": a key that is empty or holds a control character'),
+    ],
+    ids=lambda value: repr(value)[-50:] if isinstance(value, str) else None,
+)
+def test_values_names_and_nesting_no_key_can_hold_are_refused(text, expected):
+    """Each once crashed (RecursionError, OverflowError, ValueError on a NUL), slept for ever
+    or not at all (latency), printed NaN as JSON (weights), or wrote a database outside the
+    data directory (a network named like a path)."""
+    message = error(text)
+    assert expected in message, message
+    assert "\n" not in message and "\x00" not in message

@@ -59,3 +59,27 @@ def test_next_slot_skips_taken_and_past_slots():
 def test_until():
     assert until(datetime(2026, 11, 26, 22, 5, tzinfo=UTC), NOW) == "in 1d 2h 5m"
     assert until(NOW, NOW) == "now"
+
+
+@pytest.mark.parametrize("text", [
+    "in 99999999999d", "in 9000000d", "in 20000w", "in 3654d", "in 1" + "0" * 40 + "s",
+    "in " + "9" * 5000 + "s",  # past int()'s 4,300 digits
+    "in " + "1d " * 4000 + "1h", "9999-12-31T23:59-05:00", "9999-12-31", "2040-01-01T00:00Z",
+], ids=lambda text: text[:30])
+def test_times_more_than_ten_years_ahead_are_refused_not_overflowed(text):
+    with pytest.raises(BadInput) as e:
+        parse_when(text, NOW, DENVER)
+    assert "is more than 10 years ahead; give a time before Tue 25 Nov 2036 13:00 MST" \
+        in e.value.message
+    assert "\n" not in e.value.message
+
+
+def test_ten_years_ahead_is_the_last_time_taken():
+    assert show(parse_when("in 3653d", NOW, DENVER), DENVER) == "Tue 25 Nov 2036 13:00 MST"
+    assert show(parse_when("in 0000000000000000000000000000002h", NOW, DENVER),
+                DENVER) == "Wed 25 Nov 2026 15:00 MST"
+
+
+def test_the_first_day_datetime_knows_is_shown_as_past():
+    with pytest.raises(BadInput, match="0001-01-01 00:00[+]05:00 is in the past"):
+        parse_when("0001-01-01T00:00+05:00", NOW, DENVER)

@@ -29,18 +29,20 @@ def init(
 
       persona init --sandbox --path ./accounts.toml
     """
-    from personas import config
+    from personas import config, files
     from personas.errors import BadInput
 
     target = path or config.default_config_path()
     if target.exists() and not force:
         raise BadInput(f"{target} already exists; edit it, or pass --force to replace it")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(config.example_text(sandbox=sandbox), encoding="utf-8")
+        files.make_private_dir(target.parent)
     except OSError as e:
         raise BadInput(f"cannot write {target} ({e.strerror}); choose another --path, or "
                        "set PERSONA_HOME to a writable directory") from None
+    # yours alone: it says which accounts are yours and how each is used
+    files.write_text(target, config.example_text(sandbox=sandbox), private=True,
+                     fix="choose another --path, or set PERSONA_HOME to a writable directory")
     print(target)
     hint = "post with `persona post TEXT`" if sandbox else (
         "set your handles in it, then run `persona login NAME` for each persona")

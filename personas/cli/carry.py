@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message, table
+from personas.cli.common import JsonOpt, context, emit_json, message, post_ref, table
 
 
 def register(app: typer.Typer) -> None:
@@ -15,8 +15,8 @@ def register(app: typer.Typer) -> None:
 def star(
     ctx: typer.Context,
     posts: Annotated[list[str] | None, typer.Argument(
-        metavar="[POST]...", help="Post ids or URLs of the personas carried in from.",
-        show_default=False)] = None,
+        metavar="[POST]...", callback=post_ref,
+        help="Post ids or URLs of the personas carried in from.", show_default=False)] = None,
     remove: Annotated[bool, typer.Option("--remove", help="Unstar them instead.")] = False,
     json: JsonOpt = False,
 ) -> None:

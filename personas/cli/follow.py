@@ -17,7 +17,7 @@ def sync(
     persona: Annotated[str, typer.Argument(help="The persona whose sweep to run.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be followed; "
                                           "follow nobody (followers are still read).")] = False,
-    limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1,
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1, max=1_000_000,
                                               help="Follow or unfollow at most N accounts, "
                                               "then stop; the next run resumes.")] = None,
     full: Annotated[bool, typer.Option(

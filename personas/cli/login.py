@@ -27,18 +27,50 @@ def register(app: typer.Typer) -> None:
     app.command("logout")(logout)
 
 
+def _shape(*keys: str) -> str:
+    return "{" + ", ".join(f'"{k}": ...' for k in keys) + "}"
+
+
 def _stdin_json(*keys: str) -> dict[str, str]:
     from personas.errors import BadInput
 
-    shape = "{" + ", ".join(f'"{k}": ...' for k in keys) + "}"
+    text = sys.stdin.read(64 * 1024)
+    if not text.strip():
+        raise BadInput(f"stdin is empty: --stdin expects a JSON object {_shape(*keys)}, e.g. "
+                       "from a file with `< keys.json`")
     try:
-        data = json_module.loads(sys.stdin.read(64 * 1024))
+        data = json_module.loads(text)
     except ValueError:
         data = None
     if not isinstance(data, dict) or not all(isinstance(data.get(k), str) and data[k]
                                              for k in keys):
-        raise BadInput(f"stdin must be a JSON object {shape}")
+        raise BadInput(f"stdin must be a JSON object {_shape(*keys)}")
     return {k: data[k] for k in keys}
+
+
+def _secret(label: str, what: str, keys: tuple[str, ...]) -> str:
+    """A secret typed at the terminal (not echoed), or a line of piped input (no prompt:
+    nobody reads it). Input that ends first is a mistake to say (exit 2), not an
+    interruption: only Ctrl-C is one."""
+    from getpass import getpass
+
+    from personas.errors import BadInput
+
+    tty = sys.stdin.isatty()
+    try:
+        value = getpass(f"{label}: ", stream=sys.stderr) if tty else sys.stdin.readline()
+        if not tty and not value:
+            raise EOFError
+    except EOFError:
+        if tty:
+            print(file=sys.stderr)  # end the prompt's line
+        raise BadInput(f"expected the {what} on stdin and got the end of input; type it at "
+                       f"the prompt, or pass --stdin with a JSON object {_shape(*keys)}") from None
+    value = value.strip()
+    if not value:
+        raise BadInput(f"the {what} is empty; give the one on your X app's \"Keys and "
+                       "tokens\" page")
+    return value
 
 
 @app_app.command("set")
@@ -60,11 +92,12 @@ def app_set(ctx: typer.Context,
     from personas import login
     from personas.credentials import AppKeys
 
+    keys = ("consumer_key", "consumer_secret")
     if stdin:
-        values = _stdin_json("consumer_key", "consumer_secret")
+        values = _stdin_json(*keys)
     else:
-        values = {"consumer_key": typer.prompt("Consumer key (API key)", hide_input=True),
-                  "consumer_secret": typer.prompt("Consumer secret", hide_input=True)}
+        values = {"consumer_key": _secret("Consumer key (API key)", "consumer key", keys),
+                  "consumer_secret": _secret("Consumer secret", "consumer secret", keys)}
     login.set_app(context(ctx), network, AppKeys(**values))
     message(f"stored the X app keys for network {network!r} in the OS keyring")
 

@@ -1,5 +1,6 @@
 """The `persona` command: the root app, global options, and the error boundary."""
 
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -124,6 +125,7 @@ def run() -> None:
     """Entry point: every failure becomes one line on stderr and an exit status."""
     try:
         code = make_app(_command(sys.argv[1:]))(prog_name="persona", standalone_mode=False)
+        sys.stdout.flush()  # here, not at exit: a full disk behind a redirect is said below
     except _USAGE_ERROR as e:  # type: ignore[misc]
         if type(e).__name__ == "NoArgsIsHelpError":  # `persona` or `persona sandbox` alone
             print(e.ctx.get_help())
@@ -145,10 +147,29 @@ def run() -> None:
             raise
         if type(e).__module__.startswith(("sqlalchemy", "sqlite3", "psycopg")):
             first = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
-            print(f"persona: database error ({first}); check the database, or "
-                  "PERSONA_DATABASE_URL", file=sys.stderr)
+            print(f"persona: database error ({first}); {_database_fix(e)}", file=sys.stderr)
+            sys.exit(ExitCode.REMOTE_FAILURE)
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            from personas.files import forget_stdout
+
+            try:
+                sys.stdout.flush()
+            except OSError:
+                forget_stdout()  # stdout is what failed: it would fail again at exit
+            what = f"writing {e.filename}" if e.filename else "writing the output"
+            print(f"persona: {e.strerror} {what}; free some space, then run it again",
+                  file=sys.stderr)
             sys.exit(ExitCode.REMOTE_FAILURE)
         print(f"persona: unexpected error ({type(e).__name__}: {e}); rerun with "
               "PERSONA_DEBUG=1 to see where, and report it", file=sys.stderr)
         sys.exit(ExitCode.REMOTE_FAILURE)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _database_fix(e: Exception) -> str:
+    """SQLite's own advice for its file (a full disk is never told to move it aside), or
+    where to look for another database."""
+    from personas import db
+
+    path = db.sqlite_path()
+    return db.sqlite_fix(path, e) if path else "check the database, or PERSONA_DATABASE_URL"

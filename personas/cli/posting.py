@@ -5,14 +5,21 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import AsOpt, JsonOpt, context, emit_json, message, read_text
+from personas.cli.common import (
+    AsOpt,
+    JsonOpt,
+    PostRefArg,
+    context,
+    emit_json,
+    message,
+    post_ref,
+    read_text,
+)
 from personas.errors import ExitCode
 
 TextArg = Annotated[str, typer.Argument(metavar="TEXT", help="What to post; - reads stdin.",
                                         show_default=False)]
-TargetArg = Annotated[str, typer.Argument(metavar="ID|URL", help="The post's id or URL.",
-                                          show_default=False)]
-ReplyOpt = Annotated[str | None, typer.Option("--reply-to", metavar="ID|URL",
+ReplyOpt = Annotated[str | None, typer.Option("--reply-to", metavar="ID|URL", callback=post_ref,
                                               help="Reply to this post.")]
 AtOpt = Annotated[str | None, typer.Option(
     "--at", metavar="WHEN",
@@ -62,7 +69,7 @@ def post(ctx: typer.Context, text: TextArg, as_: AsOpt = None, reply_to: ReplyOp
           media=media or [], alt=alt or [])
 
 
-def reply(ctx: typer.Context, target: TargetArg, text: TextArg, as_: AsOpt = None,
+def reply(ctx: typer.Context, target: PostRefArg, text: TextArg, as_: AsOpt = None,
           dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
     """Reply to a post; replies go to the persona whose policy takes them.
 
@@ -75,7 +82,7 @@ def reply(ctx: typer.Context, target: TargetArg, text: TextArg, as_: AsOpt = Non
     _send(ctx, read_text(text), as_=as_, reply_to=target, dry_run=dry_run, json=json)
 
 
-def repost(ctx: typer.Context, target: TargetArg, as_: AsOpt = None,
+def repost(ctx: typer.Context, target: PostRefArg, as_: AsOpt = None,
            dry_run: DryRunOpt = False, json: JsonOpt = False) -> None:
     """Repost someone's post from the persona whose policy takes reposts.
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message, table
+from personas.cli.common import MAX_ID, ItemIdArg, JsonOpt, context, emit_json, message, table
 
 STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "held")
 
@@ -14,8 +14,6 @@ app = typer.Typer(
     invoke_without_command=True,
     rich_markup_mode=None,
 )
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="The item's id (see `persona queue`).",
-                                      show_default=False)]
 
 
 @app.callback()
@@ -71,7 +69,7 @@ def queue(
 
 
 @app.command("cancel")
-def cancel(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
+def cancel(ctx: typer.Context, item: ItemIdArg, json: JsonOpt = False) -> None:
     """Cancel an item that has not gone out (queued, failed or held).
 
     Example: persona queue cancel 12
@@ -82,7 +80,7 @@ def cancel(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
 
 
 @app.command("retry")
-def retry(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
+def retry(ctx: typer.Context, item: ItemIdArg, json: JsonOpt = False) -> None:
     """Send a failed or cancelled item again at the next chance (`persona worker` sends it).
 
     Example: persona queue retry 12
@@ -96,6 +94,7 @@ def retry(ctx: typer.Context, item: IdArg, json: JsonOpt = False) -> None:
 def retarget(
     ctx: typer.Context,
     items: Annotated[list[int], typer.Argument(metavar="ID...", show_default=False,
+                                               min=1, max=MAX_ID,
                                                help="Held items' ids (see `persona queue "
                                                "--status held`).")],
     json: JsonOpt = False,
@@ -128,7 +127,7 @@ def retarget(
 
 @app.command("edit")
 def edit(
-    ctx: typer.Context, item: IdArg,
+    ctx: typer.Context, item: ItemIdArg,
     text: Annotated[str | None, typer.Option("--text", metavar="TEXT",
                                              help="New text; routed again as its persona.")] = None,
     at: Annotated[str | None, typer.Option("--at", metavar="WHEN",

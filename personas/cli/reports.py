@@ -82,15 +82,23 @@ def report(
         raise BadInput("an HTML report is a file: add -o report.html")
     data = service.build(context(ctx), persona, since, until, include_private=include_private)
     if fmt == "table" and output is None:
-        from personas.reports.render import table as show
-
-        show(data)
+        _table(data)
         return
     fmt = "md" if fmt == "table" else fmt  # a table in a file is Markdown
-    with _out(output) as out:
+    with _out(output, private=include_private) as out:
         service.write(data, fmt, out)
     if output is not None:
         message(f"wrote the {fmt} report to {output}")
+
+
+def _table(report: dict) -> None:  # type: ignore[type-arg]
+    from personas.reports.render import summary
+
+    table(["", *report["personas"]], [[label, *cells] for label, cells in summary(report)],
+          title=f"{report['since'][:16]} .. {report['until'][:16]} (UTC)")
+    for name, p in report["personas"].items():
+        for reason, n in p["refusals"].items():
+            print(f"{name}: refused {n}x: {reason}")
 
 
 @report_app.command("events")
@@ -119,7 +127,7 @@ def events(
     from personas.reports import service
 
     fmt = service.check_format(fmt, service.EVENT_FORMATS)
-    with _out(output) as out:
+    with _out(output, private=include_private) as out:
         n = service.export_events(context(ctx), persona, since, until, fmt, out,
                                   include_private=include_private)
     if output is not None:
@@ -127,18 +135,17 @@ def events(
 
 
 @contextmanager
-def _out(path: Path | None) -> Iterator[TextIO]:
-    if path is None:
-        yield sys.stdout
-        return
-    from personas.errors import BadInput
+def _out(path: Path | None, *, private: bool) -> Iterator[TextIO]:
+    """stdout, or FILE written whole or not at all (see personas.files); 0600 when it holds
+    private words."""
+    from personas import files
 
-    try:
-        handle = path.open("w", encoding="utf-8", newline="")
-    except OSError as e:
-        raise BadInput(f"cannot write {path}: {e.strerror}; choose another -o FILE") from None
-    with handle:
-        yield handle
+    if path is None:
+        with files.stdout_stream() as out:
+            yield out
+        return
+    with files.replaced(path, private=private, fix="choose another -o FILE") as out:
+        yield out
 
 
 @sync_app.command("metrics")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message, table
+from personas.cli.common import JsonOpt, context, emit_json, message, post_ref, table
 
 app = typer.Typer(
     help="The built-in simulated network: see what landed, and rehearse offline.\n\n"
@@ -22,12 +22,13 @@ app.add_typer(simulate_app, name="simulate")
 
 PersonaArg = Annotated[str, typer.Argument(metavar="PERSONA", help="A persona on a sandbox "
                                            "network.", show_default=False)]
-PostArg = Annotated[str, typer.Argument(metavar="POST", help="A sandbox post id or URL.",
-                                        show_default=False)]
+PostArg = Annotated[str, typer.Argument(metavar="POST", callback=post_ref,
+                                        help="A sandbox post id or URL.", show_default=False)]
 HandleOpt = Annotated[str, typer.Option("--handle", metavar="HANDLE",
                                         help="Who acts (created when new).")]
 TextOpt = Annotated[str, typer.Option("--text", metavar="TEXT", help="What they write.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for the simulated people.")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=999_999_999,
+                                      help="Seed for the simulated people.")]
 
 
 def _store(ctx: typer.Context, persona_name: str):  # type: ignore[no-untyped-def]
@@ -93,7 +94,8 @@ def _post_id(post: str) -> int:
 
 @app.command("timeline")
 def timeline(ctx: typer.Context, persona: PersonaArg,
-             limit: Annotated[int, typer.Option("--limit", min=1, help="How many posts.")] = 50,
+             limit: Annotated[int, typer.Option("--limit", min=1, max=1_000_000,
+                                                 help="How many posts.")] = 50,
              json: JsonOpt = False) -> None:
     """Show what landed on a persona's sandbox account, newest first.
 
@@ -123,7 +125,7 @@ def timeline(ctx: typer.Context, persona: PersonaArg,
 def follow(ctx: typer.Context, persona: PersonaArg,
            count: Annotated[int, typer.Option("--count", min=0, max=100_000,
                                               help="New followers.")] = 1,
-           spammy: Annotated[int, typer.Option("--spammy", min=0,
+           spammy: Annotated[int, typer.Option("--spammy", min=0, max=100_000,
                                                help="How many of them look like spam.")] = 0,
            seed: SeedOpt = 0, json: JsonOpt = False) -> None:
     """COUNT new people follow PERSONA (or ask to, when it is private).
@@ -289,15 +291,19 @@ def serve(ctx: typer.Context,
 
 
 def _limits(values: list[str]) -> dict[str, int]:
+    import re
+
     from personas.errors import BadInput
     from personas.sandbox.front import DAY_SUFFIX, LIMITS
 
     out = {}
     for value in values:
         name, _, number = value.partition("=")
-        if name.removesuffix(DAY_SUFFIX) not in LIMITS or not number.isdigit():
+        if (name.removesuffix(DAY_SUFFIX) not in LIMITS
+                or not re.fullmatch(r"[0-9]{1,7}", number) or int(number) < 1):
             raise BadInput(f"--limit {value!r}: write NAME=N (15 minutes) or NAME/24h=N "
-                           f"(24 hours) with NAME one of {', '.join(sorted(LIMITS))}")
+                           f"(24 hours) with N from 1 to 9999999 and NAME one of "
+                           f"{', '.join(sorted(LIMITS))}")
         out[name] = int(number)
     return out
 
@@ -312,18 +318,22 @@ def _fault(spec: str) -> dict[str, object]:
         try:
             if name in ("reset", "lose_answer") and not value:
                 out[name] = True
-            elif name in ("status", "times", "after"):
+            elif name == "status" and value.isascii() and 100 <= int(value) <= 599:
                 out[name] = int(value)
-            elif name == "delay":
+            elif name == "after" and value.isascii() and 0 <= int(value) <= 1_000_000:
+                out[name] = int(value)
+            elif name == "times" and value.isascii() and 1 <= int(value) <= 1_000_000:
+                out[name] = int(value)
+            elif name == "delay" and 0 <= float(value) <= 3600:  # nan and inf fail it too
                 out[name] = float(value)
             elif name == "path" and value.startswith("/"):
                 out[name] = value
             else:
                 raise ValueError(name)
         except ValueError:
-            raise BadInput(f"--fault {spec!r}: unknown part {part!r}; use status=CODE, "
-                           "delay=SECONDS, reset, lose_answer, path=/PREFIX, times=N, "
-                           "after=N") from None
+            raise BadInput(f"--fault {spec!r}: unknown part {part!r}; use status=CODE (100-599), "
+                           "delay=SECONDS (up to 3600), reset, lose_answer, path=/PREFIX, "
+                           "times=N (up to 1000000), after=N") from None
     if not {"status", "delay", "reset", "lose_answer"} & set(out):
         raise BadInput(f"--fault {spec!r} says what to match but not what to do; add status=, "
                        "delay=, reset or lose_answer")

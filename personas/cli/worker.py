@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json
+from personas.cli.common import JsonOpt, context, emit_json, finite
 
 
 def register(app: typer.Typer) -> None:
@@ -17,6 +17,7 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Send what is due now, then exit "
                                        "(for cron).")] = False,
     interval: Annotated[float, typer.Option("--interval", metavar="SECONDS", min=0.1,
+                                            max=86_400, callback=finite,
                                             help="How long to wait when nothing is due.")] = 30.0,
     json: JsonOpt = False,
 ) -> None:

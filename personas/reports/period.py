@@ -8,6 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from personas.errors import BadInput
 
 DEFAULT_SPAN = timedelta(days=30)
+# What a period may cover: every event lies well within, and the day and week buckets of
+# the whole range stay countable (datetime itself ends at the year 9999).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+_DAY = timedelta(days=1)
 _SPAN = re.compile(r"(\d{1,6})([hdw])")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 _HELP = ("give a date (2026-01-31), a UTC time (2026-01-31T09:00, or with Z or +01:00), "
@@ -16,14 +21,22 @@ _HELP = ("give a date (2026-01-31), a UTC time (2026-01-31T09:00, or with Z or +
 
 def parse_when(value: str, option: str, now: datetime, *, end: bool = False) -> datetime:
     """One bound as an aware UTC time. A bare date as `--until` means the end of that day."""
+    try:
+        when = _parse(value, option, now, end)
+    except OverflowError:  # before the year 1 or after 9999, once a day or zone is added
+        when = None
+    if when is None or not EARLIEST <= when <= LATEST:
+        raise BadInput(f"{option}: {value.strip()[:40]!r} is outside the times a report can "
+                       f"cover; give one from {EARLIEST:%Y-%m-%d} to {LATEST - _DAY:%Y-%m-%d}")
+    return when
+
+
+def _parse(value: str, option: str, now: datetime, end: bool) -> datetime:
     text = value.strip().lower()
     if text == "now":
         return now
     if m := _SPAN.fullmatch(text):
-        try:
-            return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
-        except OverflowError:
-            raise _bad(value, option) from None
+        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             day = date.fromisoformat(text)

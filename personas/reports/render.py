@@ -1,5 +1,5 @@
-"""A report as a terminal table, CSV, or Markdown. JSON is the report itself; HTML is in
-`personas.reports.html`.
+"""A report's rows (which the CLI draws as a terminal table), CSV, or Markdown. JSON is the
+report itself; HTML is in `personas.reports.html`.
 
 CSV is long ("tidy"): one value a row, `persona,section,key,value`, so a spreadsheet can
 pivot it and new keys never move a column.
@@ -8,6 +8,7 @@ pivot it and new keys never move a column.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -49,21 +50,6 @@ def _cell(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def table(report: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table("", *report["personas"], title=f"{report['since'][:16]} .. "
-              f"{report['until'][:16]} (UTC)", header_style="bold")
-    for label, cells in summary(report):
-        t.add_row(label, *cells)
-    console = Console()
-    console.print(t)
-    for name, p in report["personas"].items():
-        for reason, n in p["refusals"].items():
-            console.print(f"{name}: refused {n}x: {reason}", markup=False)
-
-
 def write_csv(report: dict[str, Any], out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -100,25 +86,39 @@ def _blank(value: Any) -> Any:
 
 
 def markdown(report: dict[str, Any]) -> str:
-    names = list(report["personas"])
-    lines = [f"## Activity {report['since'][:10]} to {report['until'][:10]}", "",
+    """Every value is escaped (`_md`): a post's words are text, never HTML, a link, or a
+    new cell or row of the table."""
+    names = [_md(n) for n in report["personas"]]
+    lines = [f"## Activity {_md(report['since'][:10])} to {_md(report['until'][:10])}", "",
              "| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in summary(report)]
+    lines += [f"| {_md(label)} | " + " | ".join(map(_md, cells)) + " |"
+              for label, cells in summary(report)]
     for name, p in report["personas"].items():
         if p["top_posts"]:
-            lines += ["", f"### Top posts of {name}", "",
+            lines += ["", f"### Top posts of {_md(name)}", "",
                       "| post | kind | likes | reposts | replies | quotes | text |",
                       "|---|---|---:|---:|---:|---:|---|"]
-            lines += [f"| {t['remote_id']} | {t['kind']} | {_cell(t['likes'])} | "
-                      f"{_cell(t['reposts'])} | {_cell(t['replies'])} | {_cell(t['quotes'])}"
-                      f" | {_md_text(t['text'])} |" for t in p["top_posts"]]
+            lines += ["| " + " | ".join(_md(v) for v in (
+                t["remote_id"], t["kind"], _cell(t["likes"]), _cell(t["reposts"]),
+                _cell(t["replies"]), _cell(t["quotes"]), t["text"])) + " |"
+                for t in p["top_posts"]]
         if p["refusals"]:
-            lines += ["", f"Refusals of {name}:", ""]
-            lines += [f"- {n} x {_md_text(reason)}" for reason, n in p["refusals"].items()]
+            lines += ["", f"Refusals of {_md(name)}:", ""]
+            lines += [f"- {n} x {_md(reason)}" for reason, n in p["refusals"].items()]
     return "\n".join(lines) + "\n"
 
 
-def _md_text(text: str | None) -> str:
-    if text is None:
+# What Markdown reads as syntax inside a line: a backslash escape, code, emphasis, links and
+# images, a table's cell break, strikethrough. Each is escaped with a backslash, which
+# CommonMark allows before any ASCII punctuation.
+_MD_SYNTAX = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _md(value: object) -> str:
+    """`value` as Markdown text: on one line (a line break would end the table row), with
+    `&` and `<` as entities (so no HTML tag, comment or entity gets through; `>` alone opens
+    nothing inside a line) and the inline syntax escaped."""
+    if value is None:
         return ""
-    return " ".join(text.split()).replace("|", "\\|")
+    text = " ".join(str(value).split()).replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_SYNTAX.sub(r"\\\1", text)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from personas.errors import Duplicate, NotFound, RateLimited, RemoteRefused, StorageError
+from personas.files import full, make_private_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -82,6 +83,7 @@ CREATE TABLE IF NOT EXISTS blocks (
 """
 
 FIRST_POST_ID = 1_000_000_000
+_MAX_ID = 2**63 - 1  # SQLite's largest integer: no post id is larger
 WINDOW = 15 * 60
 DAY = 24 * 60 * 60
 
@@ -144,7 +146,7 @@ class Store:
         # True: the same text may be posted twice, as on Mastodon and Bluesky (X refuses it)
         self.duplicates = duplicates
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(path.parent)
             path.touch(mode=0o600, exist_ok=True)  # it holds the tokens the front issued
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -152,8 +154,10 @@ class Store:
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.DatabaseError) as e:
             reason = getattr(e, "strerror", None) or str(e)
-            raise StorageError(f"cannot use the sandbox at {path} ({reason}); move it aside "
-                               "to start a fresh sandbox, or set PERSONA_HOME elsewhere") from None
+            fix = (f"the disk holding {path.parent} is full: free some space there and run "
+                   "it again" if full(path.parent, e) else
+                   "move it aside to start a fresh sandbox, or set PERSONA_HOME elsewhere")
+            raise StorageError(f"cannot use the sandbox at {path} ({reason}); {fix}") from None
 
     def close(self) -> None:
         self.db.close()
@@ -305,6 +309,8 @@ class Store:
 
     def _visible(self, db: sqlite3.Connection, post_id: int, viewer_id: int | None) -> bool:
         """A post is visible when it exists and its author is public, followed, or the viewer."""
+        if not 0 < post_id <= _MAX_ID:  # no such post, and SQLite could not even bind it
+            return False
         row = db.execute("SELECT a.id, a.private FROM posts p JOIN accounts a ON a.id ="
                          " p.author_id WHERE p.id = ?", (post_id,)).fetchone()
         if row is None:
@@ -318,7 +324,8 @@ class Store:
     def post(self, post_id: int, *, viewer: str | None = None) -> Post:
         viewer_id = self.account(viewer).id if viewer else None
         row = self.db.execute(f"SELECT {_POST_COLUMNS} FROM posts p JOIN accounts a"
-                              " ON a.id = p.author_id WHERE p.id = ?", (post_id,)).fetchone()
+                              " ON a.id = p.author_id WHERE p.id = ?",
+                              (post_id if 0 < post_id <= _MAX_ID else 0,)).fetchone()
         if row is None or not self._visible(self.db, post_id, viewer_id):
             seen = f" visible to @{viewer}" if viewer else ""
             raise NotFound(f"no sandbox post {post_id}{seen}; check the id")

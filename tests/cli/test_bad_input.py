@@ -174,3 +174,43 @@ def test_simulated_reply_to_an_invisible_post_is_bad_input(cli):
     private = cli("post", "--as", "we", "members only", "--json").json()["remote_id"]
     r = cli("sandbox", "simulate", "reply", private, "--handle", "stranger", "--text", "hi")
     assert r.code == 2 and "can see" in one_line(r.err)
+
+
+KEYS = '{"consumer_key": ..., "consumer_secret": ...}'
+
+
+@pytest.mark.parametrize(("args", "stdin", "expected"), [
+    (("app", "set", "x"), b"", "expected the consumer key on stdin and got the end of input; "
+     f"type it at the prompt, or pass --stdin with a JSON object {KEYS}"),
+    (("app", "set", "x"), b"ck-123\n", "expected the consumer secret on stdin and got the end "
+     "of input"),
+    (("app", "set", "x"), b"\n", "the consumer key is empty; give the one on your X app's "
+     '"Keys and tokens" page'),
+    (("app", "set", "x"), b"ck-123\n  \n", "the consumer secret is empty"),
+    (("app", "set", "x", "--stdin"), b"", f"stdin is empty: --stdin expects a JSON object {KEYS}"),
+    (("app", "set", "x", "--stdin"), b" \n", "stdin is empty: --stdin expects a JSON object"),
+    (("login", "me", "--stdin"), b"", 'stdin is empty: --stdin expects a JSON object '
+     '{"access_token": ..., "access_token_secret": ...}'),
+], ids=lambda value: repr(value)[:30])
+def test_app_keys_and_tokens_from_input_that_ends_say_what_was_expected(cli, write_config,
+                                                                        args, stdin, expected):
+    """Input that ends before the keys is a mistake to name (exit 2), not an interruption
+    (130): that is for Ctrl-C."""
+    from personas.config import example_text
+
+    write_config(example_text())
+    r = cli(*args, stdin=stdin)
+    assert r.code == 2, (r.code, r.err)
+    assert expected in one_line(r.err)
+
+
+def test_app_set_from_an_empty_stdin_in_a_real_process(persona_home, write_config):
+    from personas.config import example_text
+
+    config = write_config(example_text())
+    for extra in ([], ["--stdin"]):
+        proc = subprocess.run([sys.executable, "-m", "personas", "--config", str(config),
+                               "app", "set", "x", *extra], stdin=subprocess.DEVNULL, cwd=ROOT,
+                              env=persona_env(persona_home), capture_output=True, text=True)
+        assert proc.returncode == 2, proc.stderr
+        assert "expect" in one_line(proc.stderr) and "interrupted" not in proc.stderr

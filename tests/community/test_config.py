@@ -98,7 +98,8 @@ weights = { age = 1, introduced = 3 }
     ("max_reminders = true", "personas.we.community.max_reminders: expected a whole number"),
     ("max_reminders = nan", "personas.we.community.max_reminders: expected a whole number"),
     ("weights = { charm = 1 }", "personas.we.community.weights.charm: unknown key"),
-    ("weights = { age = -1 }", "personas.we.community.weights.age: expected a number >= 0"),
+    ("weights = { age = -1 }",
+     "personas.we.community.weights.age: expected a number from 0 to 1000"),
     ("weights = { age = 0 }", "personas.we.community.weights: every weight is 0"),
 ])
 def test_bad_community_keys_are_one_line_with_the_fix(table, expected):

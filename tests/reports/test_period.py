@@ -39,12 +39,25 @@ def test_default_period_is_the_last_30_days():
 
 
 @pytest.mark.parametrize("text", ["yesterday", "30", "30x", "-3d", "3 d", "2026-02-30",
-                                  "2026-13-01", "31/01/2026", "", "1e3d", "9999999d", "999999w"])
+                                  "2026-13-01", "31/01/2026", "", "1e3d", "9999999d"])
 def test_bad_when(text):
     with pytest.raises(BadInput) as e:
         parse_when(text, "--since", NOW)
     assert e.value.message.startswith("--since: cannot read")
     assert "30d" in e.value.message and "\n" not in e.value.message
+
+
+@pytest.mark.parametrize(("text", "end"), [
+    ("999999w", False), ("99999d", False), ("1969-12-31", False), ("0001-01-01", False),
+    ("0001-01-01T00:00+05:00", False), ("9999-12-31", True), ("9999-12-31T23:00-05:00", True),
+    ("2200-01-01", True), ("9999-12-31T23:59:59.999999", False),
+])
+def test_times_past_what_a_report_covers_are_refused_not_overflowed(text, end):
+    with pytest.raises(BadInput) as e:
+        parse_when(text, "--until" if end else "--since", NOW, end=end)
+    assert "is outside the times a report can cover; give one from 1970-01-01 to 2199-12-31" \
+        in e.value.message
+    assert parse_when("2199-12-31", "--until", NOW, end=True) == datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def test_since_after_until_is_refused():
