@@ -96,7 +96,8 @@ weights = { age = 1, introduced = 3 }
                             "got a string; set it to a whole number"),
     ("max_reminders = 2.5", "personas.we.community.max_reminders: expected a whole number"),
     ("max_reminders = true", "personas.we.community.max_reminders: expected a whole number"),
-    ("max_reminders = nan", "personas.we.community.max_reminders: expected a whole number"),
+    ("max_reminders = nan", "personas.we.community.max_reminders: nan is not a number persona "
+                            "can use; give a finite number"),
     ("weights = { charm = 1 }", "personas.we.community.weights.charm: unknown key"),
     ("weights = { age = -1 }",
      "personas.we.community.weights.age: expected a number from 0 to 1000"),

@@ -284,7 +284,8 @@ def test_sandbox_serve_refuses_an_unknown_limit(cli):
     result = cli("sandbox", "serve", "--limit", "tweets=5")
     assert result.code == 2
     assert result.err.startswith("persona: --limit 'tweets=5': write NAME=N (15 minutes) or "
-                                 "NAME/24h=N (24 hours) with NAME one of ")
+                                 "NAME/24h=N (24 hours) with N from 1 to 9999999 and NAME "
+                                 "one of ")
     assert cli("sandbox", "serve", "--limit", "tweets/24h=5").code == 2
 
 
