@@ -295,8 +295,8 @@ def _limits(values: list[str]) -> dict[str, int]:
     for value in values:
         name, _, number = value.partition("=")
         if name not in LIMITS or not re.fullmatch(r"[0-9]{1,7}", number) or int(number) < 1:
-            raise BadInput(f"--limit {value!r}: write NAME=N with N from 1 to 9999999 and NAME "
-                           f"one of {', '.join(sorted(LIMITS))}")
+            raise BadInput(f"--limit {value!r}: write NAME=N with NAME one of "
+                           f"{', '.join(sorted(LIMITS))} and N from 1 to 9999999")
         out[name] = int(number)
     return out
 
