@@ -311,9 +311,11 @@ def parse(text: str, path: Path | None) -> Config:
         raise ConfigError(f"{c.label}: invalid TOML: {e}; fix the syntax there") from None
     except RecursionError:  # tomllib recurses into nested arrays and inline tables
         line = _deepest_line(text)
-        raise ConfigError(f"{c.label}{f':{line}' if line else ''}: arrays or inline tables "
-                          f"nested hundreds deep; no key of accounts.toml is: flatten "
-                          "them") from None
+        key = re.match(r"\s*([^=\[\]{}]+?)\s*=", text.splitlines()[line - 1]) if line else None
+        raise ConfigError(f"{c.label}{f':{line}' if line else ''}: "
+                          f"{_dotted(_key_parts(key.group(1))) + ': ' if key else ''}arrays or "
+                          "inline tables nested hundreds deep; no key of accounts.toml is: "
+                          "flatten them") from None
     c.sound(doc)
     c.no_secrets(doc, ())
     c.unknown(doc, {"networks", "personas"}, ())

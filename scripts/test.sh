@@ -45,4 +45,6 @@ if [ -z "${PERSONA_TEST_PG:-}" ] && ! psql -h 127.0.0.1 -U postgres -d postgres 
     export PERSONA_TEST_PG="postgresql://persona_test:persona-tests@127.0.0.1:5432/postgres"
 fi
 
-exec python3 -m pytest "$@"
+# One test process per core: the kill loops and real servers wait more than they compute.
+# PERSONA_TEST_WORKERS=0 runs everything in this process (for -s, pdb and the like).
+exec python3 -m pytest -n "${PERSONA_TEST_WORKERS:-auto}" "$@"

@@ -170,9 +170,10 @@ def _network(name: str) -> str:
     ("text", "expected"),
     [
         ("x = " + "[" * 600 + "]" * 600 + "\n",
-         "accounts.toml:1: arrays or inline tables nested hundreds deep; no key of "
+         "accounts.toml:1: x: arrays or inline tables nested hundreds deep; no key of "
          "accounts.toml is: flatten them"),
-        ("x = " + "{a=" * 600 + "1" + "}" * 600 + "\n", "nested hundreds deep"),
+        (GOOD + "[personas.you.follow]\nblocklist = " + "{a=" * 600 + "1" + "}" * 600 + "\n",
+         "accounts.toml:16: blocklist: arrays or inline tables nested hundreds deep"),
         (GOOD + "[" + ".".join(["a"] * 5000) + "]\n",
          "accounts.toml:15: a.a.a.a.a.a.a.a.a: nested more than 8 deep; no key of accounts.toml "
          "is that deep: flatten it"),

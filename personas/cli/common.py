@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # a query. Every integer argument and option of the command line is bounded by it or less.
 MAX_ID = 2**63 - 1
 
+
 def post_ref(value: str | list[str] | None) -> str | list[str] | None:
     """A post given as digits or a URL (or a list of them), its id checked to fit MAX_ID.
     Whether the reference names a post at all is the router's to say."""

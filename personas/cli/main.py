@@ -167,9 +167,12 @@ def run() -> None:
 
 
 def _database_fix(e: Exception) -> str:
-    """SQLite's own advice for its file (a full disk is never told to move it aside), or
-    where to look for another database."""
+    """Free space when the disk holding the SQLite outbox is full (never "move it aside":
+    that throws the outbox away), else where to look."""
     from personas import db
+    from personas.files import full
 
     path = db.sqlite_path()
-    return db.sqlite_fix(path, e) if path else "check the database, or PERSONA_DATABASE_URL"
+    if path is not None and full(path.parent, e):
+        return db.sqlite_fix(path, e)
+    return "check the database, or PERSONA_DATABASE_URL"
