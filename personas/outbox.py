@@ -72,6 +72,8 @@ _NEXT_DUE = ("SELECT id, persona FROM items WHERE status = :queued AND "
              "AND persona NOT IN (SELECT persona FROM items WHERE status = :sending){skip} "
              f"ORDER BY {_DUE_AT}, id LIMIT 1")
 _SENDING_CLAIMS = "SELECT id, claimed_by, claimed_at FROM items WHERE status = :sending"
+_IN_FLIGHT = ("SELECT id, claimed_by, claimed_at FROM items WHERE status = :sending AND "
+              "persona = :persona AND claimed_by != :me")
 _BUSY = "SELECT 1 FROM items WHERE status = :sending AND persona = :persona LIMIT 1"
 _CLAIM = ("UPDATE items SET status = :sending, claimed_by = :worker, claimed_at = :now, "
           "updated_at = :now, attempts = attempts + 1 WHERE id = :id AND status = :queued "
@@ -139,6 +141,11 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
         "account": persona.account or None, "unsure": False}
     ready_at = 0.0
     with db.raw(carry) as cursor:
+        if claimed and _in_flight(cursor, persona.name, claim_for) is not None:
+            # one item of a persona on the network at a time: this one waits its turn
+            # behind the one another process is sending (the worker sends it)
+            values.update(status=_QUEUED, attempts=0, claimed_by=None, claimed_at=None)
+            claimed = False
         if db.postgres():
             cursor.execute(db.sql(_INSERT_ITEM + " RETURNING id"), values)
             values["id"] = cursor.fetchone()[0]
@@ -152,6 +159,24 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
                   claimed_at=now if claimed else None, next_attempt_at=None, last_error=None,
                   remote_id=None, url=None, sent_at=None)
     return StoredItem(values), ready_at
+
+
+def _in_flight(cursor, persona: str, me: str | None) -> int | None:  # type: ignore[no-untyped-def]
+    """The item of this persona another live process is sending, if any, read under the
+    persona's lock (SQLite: the write lock, taken now; PostgreSQL: the advisory lock the
+    claim takes), so that no claim can slip in between this look and the store."""
+    if db.postgres():
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%(p)s::text))",
+                       {"p": "persona:" + persona})
+    elif not cursor.connection.in_transaction:
+        cursor.execute("BEGIN IMMEDIATE")
+    cursor.execute(db.sql(_IN_FLIGHT), {"sending": _SENDING, "persona": persona, "me": me})
+    host = socket.gethostname()
+    now = utcnow()
+    for item_id, by, at in cursor.fetchall():
+        if not _abandoned(by, db.from_db(at), host, now):
+            return int(item_id)
+    return None
 
 
 def _endpoint(kind: str) -> str:
@@ -459,8 +484,26 @@ def _abandoned(claimed_by: str | None, claimed_at: datetime | None, host: str,
                now: datetime) -> bool:
     claimer_host, _, pid = (claimed_by or "").rpartition(":")
     if claimer_host == host and pid.isdigit():
-        return not _alive(int(pid))
+        if not _alive(int(pid)):
+            return True
+        # alive, but is it the claimer? A pid is used again (after a reboot, or once the
+        # kernel wraps round): a process that started after the claim did not make it
+        started = _started_at(int(pid))
+        return started is not None and claimed_at is not None and \
+            started > claimed_at.timestamp() + 1
     return claimed_at is None or now - claimed_at > LEASE
+
+
+def _started_at(pid: int) -> float | None:
+    """When a process started (epoch seconds), where /proc tells; None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        with open("/proc/stat", "rb") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith(b"btime "))
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def _alive(pid: int) -> bool:
@@ -512,6 +555,22 @@ def find_sent(row: Row, network: Network, persona: Persona) -> Sent | None:
     for post in reversed(candidates):  # oldest first: the first attempt's post
         if post.id not in taken:
             return Sent(post.id, network.post_url(persona, post.id), post.created_at)
+    return None
+
+
+def settle_unsure(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem | None:
+    """For an item whose last attempt may have gone out, before its words change: look for
+    it on the network. Found, it is recorded as sent and returned; not found, it is no
+    longer unsure (nothing of it is out there to be doubled). A network error is raised:
+    until it is known, the item must not change."""
+    found = find_sent(row, network, persona)
+    if found is not None:
+        return _record_sent(row, found, how='{"found": "before an edit"}')  # type: ignore[return-value]
+    with db.session() as s:
+        s.exec(update(OutboxItem).where(OutboxItem.id == row.id)  # type: ignore[call-overload]
+               .values(unsure=False, updated_at=utcnow()))
+        s.commit()
+    row.unsure = False
     return None
 
 

@@ -68,17 +68,18 @@ def _size(size: int) -> str:
 
 
 def parse_post_ref(ref: str, network_kind: str) -> str:
-    """A post id from an id or a post URL of the network."""
+    """A post id from an id or a post URL of the network, in its one spelling (no leading
+    zeros): an item's target is compared with what the network says."""
     ref = ref.strip()
     if re.fullmatch(r"[0-9]{1,25}", ref):
-        return ref
+        return str(int(ref))
     link = post_link(ref, network_kind)
     if link is None:
         example = ("https://x.com/handle/status/123" if network_kind == "x"
                    else "https://sandbox.invalid/handle/status/123")
         raise BadInput(f"not a post id or post URL: {ref[:80]!r}; give digits or a URL like "
                        f"{example}")
-    return link.post_id
+    return str(int(link.post_id)) if link.post_id.isdigit() else link.post_id
 
 
 def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | None = None,
@@ -251,6 +252,7 @@ class Posted:
     url: str | None
     error: PersonaError | None = None
     scheduled_at: datetime | None = None
+    behind: bool = False  # queued behind an item of the persona another process is sending
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -305,6 +307,9 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
     settle_interrupted(ctx)
     claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona, media=media,
                                              carry=not overlaps)
+    if claimed.status != "sending":  # another process is sending one of the persona's items
+        return Posted(claimed.id, claimed.persona, claimed.network, claimed.kind,
+                      claimed.status, None, None, behind=True)
     try:
         with meanwhile(db.flush_quietly) if overlaps else nullcontext():
             row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
@@ -344,6 +349,14 @@ def edit(ctx: Context, item_id: int, *, text: str | None, at: str | None):  # ty
     from personas import outbox
 
     row = outbox.get(item_id)
+    if text is not None and row.unsure and row.status in ("queued", "failed"):
+        # its last attempt may have gone out: new words now could post both texts
+        persona = ctx.persona(row.persona)
+        sent = outbox.settle_unsure(row, ctx.network_for(persona), persona)
+        if sent is not None:
+            raise BadInput(f"item {item_id} went out before its answer was lost ({sent.url}): "
+                           "it is recorded as sent now and cannot be edited; post the new "
+                           "words as a new item, or delete that post")
     if text is not None:
         if row.kind == "repost":
             raise BadInput(f"item {item_id} is a repost: it has no text to edit")

@@ -1,6 +1,7 @@
 """app set, login, logout: the X app's keys and each persona's tokens, in the OS keyring."""
 
 import json as json_module
+import re
 import sys
 from typing import Annotated
 
@@ -45,7 +46,22 @@ def _stdin_json(*keys: str) -> dict[str, str]:
     if not isinstance(data, dict) or not all(isinstance(data.get(k), str) and data[k]
                                              for k in keys):
         raise BadInput(f"stdin must be a JSON object {_shape(*keys)}")
-    return {k: data[k] for k in keys}
+    return {k: _well_formed(k.replace("_", " "), data[k]) for k in keys}
+
+
+_TOKEN = re.compile(r"[!-~]{1,512}")  # what X's keys and tokens are made of
+
+
+def _well_formed(what: str, value: str) -> str:
+    """A key or token as X issues them: visible ASCII, no spaces. Anything else was pasted
+    wrong, and would only fail later, at the first signed request. (The value is never
+    repeated: it is a secret.)"""
+    from personas.errors import BadInput
+
+    if not _TOKEN.fullmatch(value):
+        raise BadInput(f"the {what} has a space, a control character or a letter X's keys "
+                       "never have; copy it again from your X app's \"Keys and tokens\" page")
+    return value
 
 
 def _secret(label: str, what: str, keys: tuple[str, ...]) -> str:
@@ -70,7 +86,7 @@ def _secret(label: str, what: str, keys: tuple[str, ...]) -> str:
     if not value:
         raise BadInput(f"the {what} is empty; give the one on your X app's \"Keys and "
                        "tokens\" page")
-    return value
+    return _well_formed(what, value)
 
 
 @app_app.command("set")

@@ -178,9 +178,15 @@ def _send(ctx: typer.Context, text: str, *, as_: str | None, reply_to: str | Non
         print(f"{result.kind} -> {result.persona}: scheduled for {show(when)} ({until(when)}), "
               f"item {result.id}")
         print(f"  why: {decision.reasons[result.persona]}")
+    elif result.behind:
+        print(f"{result.kind} -> {result.persona}: queued, item {result.id}")
     elif result.error is None:
         print(f"{result.kind} -> {result.persona}: {result.url}")
         print(f"  why: {decision.reasons[result.persona]}")
+    if result.behind:
+        message(f"another process is sending an item of {result.persona} now, and a persona's "
+                f"items go out one at a time: item {result.id} waits its turn, and "
+                "`persona worker` sends it")
     if result.error is not None:
         message(f"{result.error.message}; item {result.id} is kept in the outbox "
                 f"({result.status}), see `persona queue`")

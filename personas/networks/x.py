@@ -192,22 +192,26 @@ def _never_connected(e: Exception) -> bool:
     return False
 
 
-def _text(tweet: tweepy.Tweet) -> str:
-    """A post's text as it was written: X escapes &, < and > and puts a t.co link in place
-    of each link; its `entities.urls` give each link back."""
-    import html
+_TCO = re.compile(r"https://t\.co/[A-Za-z0-9]+")
+_ESCAPED = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 
+
+def _text(tweet: tweepy.Tweet) -> str:
+    """A post's text as it was written: X escapes &, < and > in it and puts a t.co link in
+    place of each link; its `entities.urls` give each link back. The escapes are read back
+    in the words only: a link is put back as X gives it (its `&copy=1` is not `©=1`)."""
+    links = {u.get("url"): u.get("expanded_url")
+             for u in ((tweet.entities or {}).get("urls") or [])
+             if u.get("url") and u.get("expanded_url")}
+    words = re.compile("|".join(map(re.escape, _ESCAPED)))
+    out, at = [], 0
     text = tweet.text or ""
-    for entity in sorted(((tweet.entities or {}).get("urls") or []),
-                         key=lambda u: -int(u.get("start", 0))):
-        short, expanded = entity.get("url"), entity.get("expanded_url")
-        if short and expanded and short.startswith("https://t.co/"):
-            start, end = int(entity.get("start", -1)), int(entity.get("end", -1))
-            if 0 <= start < end <= len(text) and text[start:end] == short:
-                text = text[:start] + expanded + text[end:]
-            else:
-                text = text.replace(short, expanded)
-    return html.unescape(text)
+    for short in _TCO.finditer(text):
+        out.append(words.sub(lambda m: _ESCAPED[m.group()], text[at:short.start()]))
+        out.append(links.get(short.group(), short.group()))
+        at = short.end()
+    out.append(words.sub(lambda m: _ESCAPED[m.group()], text[at:]))
+    return "".join(out)
 
 
 def _rate_limited(persona: Persona, response: requests.Response) -> RateLimited:

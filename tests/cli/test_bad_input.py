@@ -191,6 +191,14 @@ KEYS = '{"consumer_key": ..., "consumer_secret": ...}'
     (("app", "set", "x", "--stdin"), b" \n", "stdin is empty: --stdin expects a JSON object"),
     (("login", "me", "--stdin"), b"", 'stdin is empty: --stdin expects a JSON object '
      '{"access_token": ..., "access_token_secret": ...}'),
+    # pasted wrong: a key or token with a space or a control character is never X's
+    (("app", "set", "x", "--stdin"), b'{"consumer_key": "SEC RET", "consumer_secret": "S"}',
+     "the consumer key has a space, a control character or a letter X's keys never have"),
+    (("app", "set", "x", "--stdin"), b'{"consumer_key": "K", "consumer_secret": "S\\u0000"}',
+     "the consumer secret has a space, a control character"),
+    (("app", "set", "x"), b"ck-123\nsecret with space\n", "the consumer secret has a space"),
+    (("login", "me", "--stdin"), b'{"access_token": "a\\tb", "access_token_secret": "s"}',
+     "the access token has a space, a control character"),
 ], ids=lambda value: repr(value)[:30])
 def test_app_keys_and_tokens_from_input_that_ends_say_what_was_expected(cli, write_config,
                                                                         args, stdin, expected):

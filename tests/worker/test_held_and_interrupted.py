@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 from personas import db
 from tests.conftest import ROOT, persona_env
@@ -189,3 +190,25 @@ def _posts_default(home) -> list[str]:
             return [t for (t,) in conn.execute("SELECT text FROM posts ORDER BY id")]
     except sqlite3.OperationalError:  # not made yet
         return []
+
+
+def test_a_claim_whose_pid_now_belongs_to_another_process_is_settled(cli, write_config,
+                                                                     persona_home):
+    """A pid is used again (after a reboot): the process now alive under it started after
+    the claim, so it is not the claimer, and the item is settled rather than left blocking
+    its persona forever."""
+    config = _config(write_config, "live")
+    first = cli("--config", config, "post", "--at", "in 1h", "Claimed long ago", "--json")
+    second = cli("--config", config, "post", "--at", "in 1h", "Waiting behind it", "--json")
+    with db.raw() as cursor:
+        cursor.execute(db.sql("UPDATE items SET scheduled_at = NULL"))
+        cursor.execute(db.sql("UPDATE items SET status = 'sending', claimed_by = :by, "
+                              "claimed_at = :at WHERE id = :id"),
+                       {"by": f"{os.uname().nodename}:1", "id": first.json()["id"],
+                        "at": db.to_db(datetime(2020, 1, 1, tzinfo=UTC))})
+    assert os.path.exists("/proc/1/stat")  # pid 1 is alive, and started after 2020
+    run = cli("--config", config, "worker", "--once", "--json")
+    assert run.code == 0, run.err
+    assert run.json()["sent"] == 2
+    assert _posts(persona_home, "live") == ["Claimed long ago", "Waiting behind it"]
+    assert second.code == 0

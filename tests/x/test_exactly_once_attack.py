@@ -183,3 +183,96 @@ def test_lost_answers_on_a_network_that_takes_duplicates_never_double(logged_in)
         front.inject(path="/2/tweets", **faults[n % len(faults)])
         outbox.send(claimed, network, you)
     _check(front, texts)
+
+
+def _front_takes_duplicates(front) -> None:
+    front.duplicates = True
+    front.limits["create_post"] = 10_000
+
+
+def test_a_link_with_an_entity_like_query_is_not_posted_twice_after_a_lost_answer(logged_in,
+                                                                                  cli):
+    """X escapes & in its text; a link's own `&copy=1` is not `©=1` when it is read back."""
+    _front_takes_duplicates(logged_in.front)
+    logged_in.front.inject(lose_answer=True, path="/2/tweets")
+    text = "Worth reading: https://example.com/report?id=7&copy=1&times=2 & more"
+    result = cli("--config", str(logged_in.config), "post", "--as", "you", text, "--json")
+    assert result.code == 0, result.err
+    _check(logged_in.front, [text])
+
+
+def test_an_item_edited_after_a_lost_answer_is_not_posted_in_both_wordings(logged_in, cli):
+    config = str(logged_in.config)
+    _front_takes_duplicates(logged_in.front)
+    logged_in.front.inject(lose_answer=True, path="/2/tweets")
+    logged_in.front.inject(status=503, path="/2/users", times=100)  # the look fails too
+    first = cli("--config", config, "post", "--as", "me", "First wording of the news")
+    assert first.code == 1, first.err
+    [row] = items()
+    assert row.status == "queued" and row.unsure
+    logged_in.front._faults.clear()
+    edit = cli("--config", config, "queue", "edit", str(row.id), "--text",
+               "Second wording of the news")
+    assert edit.code == 2 and f"item {row.id} went out before its answer was lost" in edit.err
+    assert cli("--config", config, "worker", "--once").code == 0
+    _check(logged_in.front, ["First wording of the news"])
+
+
+def test_an_unsure_item_found_absent_can_be_edited_and_goes_once(logged_in, cli):
+    config = str(logged_in.config)
+    from personas.networks.x import XNetwork
+
+    # refused before the work, on each of the post's tries
+    logged_in.front.inject(status=503, path="/2/tweets", times=1 + XNetwork.retries)
+    assert cli("--config", config, "post", "--as", "me", "Draft words").code == 1
+    [row] = items()
+    assert row.unsure
+    edit = cli("--config", config, "queue", "edit", str(row.id), "--text", "Final words")
+    assert edit.code == 0, edit.err
+    assert not items()[0].unsure  # looked for, and not there: nothing of it is out
+    assert cli("--config", config, "queue", "retry", str(row.id)).code == 0  # now, not later
+    assert cli("--config", config, "worker", "--once").code == 0
+    _check(logged_in.front, ["Final words"])
+
+
+def test_a_repost_of_a_zero_padded_id_records_the_repost_not_its_source(logged_in, cli):
+    config = str(logged_in.config)
+    mine = cli("--config", config, "post", "--as", "me", "A post of mine worth sharing",
+               "--json").json()
+    padded = "0" + mine["remote_id"]
+    repost = cli("--config", config, "repost", "--as", "you", padded, "--json")
+    assert repost.code == 0, repost.err
+    data = repost.json()
+    landed = logged_in.front.store.timeline("JessesLinks")
+    assert data["remote_id"] == str(landed[0].id) != mine["remote_id"]
+    assert [r.target for r in items() if r.kind == "repost"] == [mine["remote_id"]]
+
+
+def test_a_post_while_a_worker_sends_the_personas_item_waits_its_turn(logged_in, cli):
+    """At most one item of a persona on the network: `persona post` queues its item behind
+    the one a worker is sending, and says so."""
+    config = str(logged_in.config)
+    env = {"PERSONA_CONFIG": config}
+    if url := os.environ.get("PERSONA_DATABASE_URL"):
+        env["PERSONA_DATABASE_URL"] = url
+    _enqueue(logged_in.config, ["Scheduled original one"], persona="me")
+    logged_in.front.inject(path="/2/tweets", answer_after=4.0)
+    from tests.conftest import persona_env
+
+    worker = subprocess.Popen([sys.executable, "-m", "personas", "worker", "--once"], cwd=ROOT,
+                              env=persona_env(logged_in.config.parent / "home", **env),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _landed(logged_in.front):
+            time.sleep(0.05)  # the worker's post is made; its answer is 4 s away
+        now = cli("--config", config, "post", "--as", "me", "Immediate original two", "--json")
+        assert now.code == 0, now.err
+        assert now.json()["status"] == "queued"
+        assert "waits its turn, and `persona worker` sends it" in now.err
+    finally:
+        worker.communicate(timeout=60)
+    assert cli("--config", config, "worker", "--once").code == 0
+    landed = _landed(logged_in.front)
+    assert [landed[i] for i in sorted(landed, key=int)] == [
+        "Scheduled original one", "Immediate original two"]  # in order, one at a time
