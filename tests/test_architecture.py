@@ -1,8 +1,8 @@
 """The import contracts of pyproject.toml's [tool.importlinter] hold: the layers (router <
 shared < storage < networks < features < cli), no import cycles, tweepy only in the X client,
-keyring only in personas.credentials (docs/architecture.md). `lint-imports` checks them, as a
-contributor runs it; these tests run it on this checkout, and on copies with one import too
-many to see that each contract is really checked."""
+keyring only in personas.credentials, a router without I/O (docs/architecture.md).
+`lint-imports` checks them, as a contributor runs it; these tests run it on this checkout,
+and on copies with one import too many to see that each contract is really checked."""
 
 from __future__ import annotations
 
@@ -80,6 +80,9 @@ BREAKS = {
     "tweepy outside the X client": (
         "personas/posting.py", "\n\ndef _late():\n    import tweepy  # noqa: F401\n",
         {"tweepy only in personas.networks.x"}),
+    "the router reads a file": (
+        "router/text.py", "\n\ndef _late():\n    import pathlib  # noqa: F401\n",
+        {"router is pure: no I/O, no clock, nothing of personas"}),
     "keyring outside personas.credentials": (
         "personas/cli/main.py", "\n\ndef _late():\n    import keyring  # noqa: F401\n",
         {"keyring only in personas.credentials"}),
