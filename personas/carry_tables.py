@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from personas.models import _when, utcnow
+from personas.columns import utc_field, utcnow
 
 
 class Star(SQLModel, table=True):
@@ -18,7 +18,7 @@ class Star(SQLModel, table=True):
     network: str = Field(max_length=64, primary_key=True)
     post_id: str = Field(max_length=64, primary_key=True)
     persona: str = Field(max_length=64)  # whose post it is
-    starred_at: datetime = _when(default_factory=utcnow)
+    starred_at: datetime = utc_field(default_factory=utcnow)
 
 
 class Carried(SQLModel, table=True):
@@ -32,4 +32,4 @@ class Carried(SQLModel, table=True):
     source: str = Field(max_length=64)  # the persona whose post it is
     carried_as: str = Field(max_length=16)  # repost | quote
     item_id: int | None = None  # the outbox item that carries it
-    at: datetime = _when(default_factory=utcnow)
+    at: datetime = utc_field(default_factory=utcnow)

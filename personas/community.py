@@ -29,11 +29,12 @@ from personas.community_tables import (
     DENIED,
     PENDING,
     CommunityCursor,
+    CommunityMember,
     JoinRequest,
 )
 from personas.config import CommunitySettings
 from personas.errors import AccessLimited, BadInput, NetworkError, NotFound
-from personas.following_tables import CommunityMember, FollowRecord
+from personas.following_tables import FollowRecord
 from router.policy import Persona
 
 _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,30})$")

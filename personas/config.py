@@ -96,6 +96,22 @@ class NetworkConfig:
     options: dict[str, object] = field(default_factory=dict)
 
 
+def account_key(network: NetworkConfig, handle: str) -> str:
+    """Which account on which service a persona posts as, in one string an outbox item
+    keeps: `x:https://api.twitter.com/@jesse`, `sandbox:sandbox/@jesse`. A different
+    service (another `api_base`: the loopback front or X) or handle is a different account;
+    renaming the network in accounts.toml is not. Each sandbox network is a world of its
+    own, named by its network."""
+    if network.kind == "sandbox":
+        where = f"sandbox:{network.name}"
+    elif network.kind == "x":
+        base = str(network.options.get("api_base") or "https://api.twitter.com").rstrip("/")
+        where = f"x:{base}"
+    else:
+        where = f"{network.kind}:{network.name}"
+    return f"{where}/@{handle.lower()}"
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None  # None: the built-in sandbox setup
@@ -421,8 +437,6 @@ def _persona(c: _Checker, name: str, value: object, networks: dict[str, NetworkC
     order = position
     if "order" in table:
         order = c.typed(table, "order", int, keypath, "an integer")  # type: ignore[assignment]
-    from personas.networks import account_key
-
     persona = Persona(name=name, network=network, network_kind=networks[network].kind,  # type: ignore[arg-type]
                       handle=handle, traits=traits, own_domains=frozenset(domains), policy=policy,
                       account=account_key(networks[network], handle))  # type: ignore[arg-type]
@@ -477,10 +491,13 @@ def _slots(c: _Checker, raw: dict[str, object]) -> dict[str, tuple[time, ...]]:
     return out
 
 
+# The worker's periodic jobs, by the names [personas.NAME.jobs] gives them: personas.jobs
+# runs each (its JOBS has these keys), and the configuration names them without loading it.
+JOB_NAMES = ("metrics", "follow", "community", "import")
+
+
 def _jobs(c: _Checker, raw: dict[str, object],
           personas: tuple[Persona, ...]) -> dict[str, dict[str, timedelta]]:
-    from personas.jobs import JOBS
-
     by_name = {p.name: p for p in personas}
     out: dict[str, dict[str, timedelta]] = {}
     for name, table in raw.items():
@@ -488,7 +505,7 @@ def _jobs(c: _Checker, raw: dict[str, object],
             continue
         keypath = ("personas", name, "jobs")
         jobs = c.table(table["jobs"], keypath)
-        c.unknown(jobs, set(JOBS), keypath)
+        c.unknown(jobs, set(JOB_NAMES), keypath)
         out[name] = {}
         for job in jobs:
             out[name][job] = c.interval(jobs, job, keypath, 'say how often, like "30m", "6h" '

@@ -1,8 +1,9 @@
 """Errors a user can cause or meet, each with a one-line message that names the fix.
 
 The CLI prints `persona: <message>` and exits with `exit_code`; nothing else turns into a
-traceback. Exit codes follow DESIGN.md: 2 for a refusal or bad input (nothing stored or
-sent), 1 for a remote failure (the item is kept).
+traceback. The exit codes are README.md's: 2 for a refusal or bad input (nothing stored or
+sent), 1 when something persona depends on failed (the network, the database, the disk:
+what was accepted is kept), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    REMOTE_FAILURE = 1
+    # Not the input: something persona depends on failed (the network, the database, the
+    # disk, the keyring). What was accepted is kept, an item in the outbox; the same command
+    # goes on from there once that works again.
+    FAILED = 1
+    # Bad input, or a policy that does not take the item: nothing was stored or sent.
     REFUSED = 2
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports it
 
 
 class PersonaError(Exception):
@@ -39,20 +45,20 @@ class NotFound(PersonaError):
 class StorageError(PersonaError):
     """The database cannot be reached or is not in a usable state."""
 
-    exit_code = ExitCode.REMOTE_FAILURE
+    exit_code = ExitCode.FAILED
 
 
 class WriteFailed(PersonaError):
     """A file or stdout could not be written (a full disk, no permission); a file is left as
     it was, never half written."""
 
-    exit_code = ExitCode.REMOTE_FAILURE
+    exit_code = ExitCode.FAILED
 
 
 class NetworkError(PersonaError):
     """The network failed or refused; whatever was accepted stays in the outbox."""
 
-    exit_code = ExitCode.REMOTE_FAILURE
+    exit_code = ExitCode.FAILED
 
 
 class Transient(NetworkError):
@@ -96,4 +102,4 @@ class Held(PersonaError):
 class Interrupted(PersonaError):
     """Ctrl-C while a post was out: it may have gone, and the outbox knows to check."""
 
-    exit_code = 130  # type: ignore[assignment]
+    exit_code = ExitCode.INTERRUPTED

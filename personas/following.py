@@ -19,9 +19,10 @@ from sqlmodel import select
 
 from personas import db, realness
 from personas.clock import REAL, Clock
+from personas.community_tables import CommunityMember
 from personas.config import FollowSettings
 from personas.errors import BadInput, NetworkError, NotFound, RateLimited, RemoteRefused
-from personas.following_tables import CommunityMember, FollowQueue, FollowRecord, FollowSweep
+from personas.following_tables import FollowQueue, FollowRecord, FollowSweep
 from personas.models import Event
 from personas.networks.base import Profile
 from personas.ratelimit import Budget, until

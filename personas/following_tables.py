@@ -1,5 +1,6 @@
-"""The follow-back sweeps' tables (their state, queue and records) and the community's
-members, kept apart from the outbox's so that posting does not pay to load them."""
+"""The follow-back sweeps' tables (their state, queue and records) and the account each
+persona's state belongs to, kept apart from the outbox's so that posting does not pay to load
+them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from personas.models import _when, utcnow
+from personas.columns import utc_field, utcnow
 
 
 class FollowSweep(SQLModel, table=True):
@@ -26,7 +27,7 @@ class FollowSweep(SQLModel, table=True):
     head: str = Field(default="[]", sa_type=Text)  # the running sweep's newest handles
     followers_read: int = 0
     requests: int = 0
-    completed_at: datetime | None = _when(default=None)
+    completed_at: datetime | None = utc_field(default=None)
     # followers when the last sweep started; the difference now is how many new ones an
     # incremental sweep expects, and sizes its pages by (X charges per record read)
     audience: int | None = None
@@ -59,22 +60,7 @@ class FollowRecord(SQLModel, table=True):
     # following | pending | unfollowed (by the tool) | dropped (unfollowed by hand, or
     # blocked us: never followed again)
     state: str = Field(max_length=16)
-    at: datetime = _when(default_factory=utcnow)
-
-
-class CommunityMember(SQLModel, table=True):
-    """Approved members of a private persona (personas.community fills it), with their
-    introduction and when they were last reminded to give one."""
-
-    __tablename__ = "community_members"
-
-    persona: str = Field(max_length=64, primary_key=True)
-    handle: str = Field(max_length=64, primary_key=True)
-    approved_at: datetime = _when(default_factory=utcnow)
-    introduction: str | None = Field(default=None, sa_type=Text)  # private words
-    introduced_at: datetime | None = _when(default=None)
-    reminded_at: datetime | None = _when(default=None)
-    reminders: int = 0
+    at: datetime = utc_field(default_factory=utcnow)
 
 
 class StateAccount(SQLModel, table=True):
@@ -90,4 +76,4 @@ class StateAccount(SQLModel, table=True):
     network: str = Field(max_length=64)
     handle: str = Field(max_length=64)  # lower case, without @
     account_id: str | None = Field(default=None, max_length=64)  # the verified id, if any
-    at: datetime = _when(default_factory=utcnow)
+    at: datetime = utc_field(default_factory=utcnow)

@@ -1,5 +1,5 @@
-"""The tables of the worker's periodic jobs and of verified X accounts: apart from the
-outbox's, so that `persona post` does not pay to load them."""
+"""The table of the worker's periodic jobs: apart from the outbox's, so that `persona post`
+does not pay to load it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from personas.models import _when, utcnow
+from personas.columns import utc_field
 
 
 class JobRun(SQLModel, table=True):
@@ -19,21 +19,5 @@ class JobRun(SQLModel, table=True):
 
     persona: str = Field(max_length=64, primary_key=True)
     job: str = Field(max_length=32, primary_key=True)
-    last_run_at: datetime | None = _when(default=None)
+    last_run_at: datetime | None = utc_field(default=None)
     last_result: str | None = Field(default=None, sa_type=Text)
-
-
-class VerifiedAccount(SQLModel, table=True):
-    """The remote account id a persona's credentials were checked to belong to, at login.
-
-    Before each send the id in the credentials is compared with it, so credentials swapped
-    behind persona's back never post to the wrong account.
-    """
-
-    __tablename__ = "verified_accounts"
-
-    persona: str = Field(max_length=64, primary_key=True)
-    network: str = Field(max_length=64)
-    handle: str = Field(max_length=64)
-    account_id: str = Field(max_length=64)
-    verified_at: datetime = _when(default_factory=utcnow)

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-# Light at import: accounts.toml validation reads JOBS, and `persona route` must not pay
-# for the database.
+# Light at import: the worker loads what a job needs when it runs it.
 if TYPE_CHECKING:
     from personas.context import Context
     from router.policy import Persona
@@ -67,7 +66,7 @@ def _community(ctx: Context, persona: Persona) -> str:
     return done
 
 
-# name -> what it does
+# name (one of personas.config.JOB_NAMES, which accounts.toml is checked against) -> what it does
 JOBS: dict[str, Callable[[Context, Persona], str]] = {"metrics": _metrics, "follow": _follow,
                                                       "community": _community, "import": _import}
 

@@ -1,43 +1,21 @@
-"""The tables: the outbox (`items`) and the activity log (`events`).
+"""The tables every command may touch: the outbox (`items`), the activity log (`events`)
+and the rate budgets. Each feature's tables are in a module of their own, which `personas.schema`
+lists; none imports another.
 
-Times are aware UTC datetimes in Python, stored as UTC on every database.
+Times are aware UTC datetimes in Python, stored as UTC on every database (`personas.columns`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index, Text, text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Index, Text, text
 from sqlmodel import Field, SQLModel
 
-from personas.activity import BY_KIND
+from personas.columns import utc_field, utcnow
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A UTC timestamp: stored without a zone (SQLite has none), read back as aware UTC."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use an aware UTC time")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-def _when(**kwargs: object) -> object:
-    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[arg-type]
+__all__ = ["Event", "OutboxItem", "RateBudget", "Status", "StoredItem", "utcnow"]
 
 
 class Status(StrEnum):
@@ -72,20 +50,20 @@ class OutboxItem(SQLModel, table=True):
     target: str | None = Field(default=None, max_length=64)  # replied to, quoted, reposted
     reason: str = Field(default="", sa_type=Text)  # why the router chose this persona
     status: str = Field(default=Status.QUEUED, max_length=16)
-    created_at: datetime = _when(default_factory=utcnow)
-    updated_at: datetime = _when(default_factory=utcnow)
-    scheduled_at: datetime | None = _when(default=None)
-    next_attempt_at: datetime | None = _when(default=None)
+    created_at: datetime = utc_field(default_factory=utcnow)
+    updated_at: datetime = utc_field(default_factory=utcnow)
+    scheduled_at: datetime | None = utc_field(default=None)
+    next_attempt_at: datetime | None = utc_field(default=None)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     claimed_by: str | None = Field(default=None, max_length=64)
-    claimed_at: datetime | None = _when(default=None)
+    claimed_at: datetime | None = utc_field(default=None)
     remote_id: str | None = Field(default=None, max_length=64)
     url: str | None = Field(default=None, sa_type=Text)
-    sent_at: datetime | None = _when(default=None)
+    sent_at: datetime | None = utc_field(default=None)
     # images to attach, as JSON [{"path", "alt"}]: uploaded when the item is sent
     media: str | None = Field(default=None, sa_type=Text)
-    # the account it was routed to (`personas.networks.account_key`): it is sent there or
+    # the account it was routed to (`personas.config.account_key`): it is sent there or
     # nowhere. NULL for items stored before accounts were recorded: they go to the current one.
     account: str | None = Field(default=None, sa_type=Text)
     # its last attempt failed in a way that may have reached the network (no answer, a 5xx):
@@ -140,7 +118,7 @@ class Event(SQLModel, table=True):
     __table_args__ = (Index("ix_events_persona_at", "persona", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _when(default_factory=utcnow, index=True)
+    at: datetime = utc_field(default_factory=utcnow, index=True)
     persona: str = Field(max_length=64)
     action: str = Field(max_length=32)
     kind: str | None = Field(default=None, max_length=16)
@@ -148,11 +126,6 @@ class Event(SQLModel, table=True):
     item_id: int | None = None
     remote_id: str | None = Field(default=None, max_length=64)
     detail: str | None = Field(default=None, sa_type=Text)  # JSON
-
-
-# What each item kind is called in the activity log once it is out (personas.activity
-# holds every action's name).
-ACTIONS = BY_KIND
 
 
 # --- the rate budget every network call shares (posting too) -------------------------------
@@ -167,15 +140,6 @@ class RateBudget(SQLModel, table=True):
     endpoint: str = Field(max_length=32, primary_key=True)
     limit: int
     remaining: int
-    reset_at: datetime = _when()
+    reset_at: datetime = utc_field()
     learned: bool = False  # True once the network's own headers said so
 
-
-def load_all() -> None:
-    """Import every module that defines tables, so SQLModel.metadata holds the whole schema.
-    The commands import only what they use: loading a table costs start-up time."""
-    import personas.carry_tables  # noqa: F401
-    import personas.community_tables  # noqa: F401
-    import personas.following_tables  # noqa: F401
-    import personas.job_tables  # noqa: F401
-    import personas.reports.tables  # noqa: F401

@@ -21,7 +21,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import select
 
 from personas import db, ratelimit
-from personas.activity import CARRY_KEY_PREFIX, IMPORTED
+from personas.activity import BY_KIND, CARRY_KEY_PREFIX, IMPORTED
 from personas.errors import (
     BadInput,
     CredentialsRejected,
@@ -33,7 +33,7 @@ from personas.errors import (
     RemoteRefused,
     Transient,
 )
-from personas.models import ACTIONS, OutboxItem, Status, StoredItem, utcnow
+from personas.models import OutboxItem, Status, StoredItem, utcnow
 from personas.networks.base import Network, RemotePost, Sent, same_text
 from router.decide import Decision
 from router.items import Item
@@ -377,7 +377,7 @@ def _record_sent(row: Row, sent: Sent, how: str | None = None, later: bool = Fal
             "sent_at": db.to_db(sent.created_at), "updated_at": stamp, "unsure": False}
     event = {"at": stamp, "persona": row.persona, "kind": row.kind,
              # a post carried into a private persona is logged as imported (personas.carry)
-             "action": IMPORTED if row.key.startswith(CARRY_KEY_PREFIX) else ACTIONS[row.kind],
+             "action": IMPORTED if row.key.startswith(CARRY_KEY_PREFIX) else BY_KIND[row.kind],
              "subject": row.target, "item_id": row.id, "remote_id": sent.remote_id,
              "detail": how}
     if later:

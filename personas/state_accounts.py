@@ -188,8 +188,8 @@ def holds_state(persona: str, area: str) -> bool:
     from sqlmodel import select
 
     from personas import db
-    from personas.community_tables import CommunityCursor, JoinRequest
-    from personas.following_tables import CommunityMember, FollowQueue, FollowRecord, FollowSweep
+    from personas.community_tables import CommunityCursor, CommunityMember, JoinRequest
+    from personas.following_tables import FollowQueue, FollowRecord, FollowSweep
 
     if area == FOLLOW:
         queries = [select(FollowRecord.handle).where(FollowRecord.persona == persona),
@@ -231,8 +231,8 @@ def reset(pairs: list[tuple[Persona, str]], *, keep: bool) -> list[Mismatch]:
 def _clear(s: object, persona: str, area: str) -> None:
     from sqlalchemy import delete
 
-    from personas.community_tables import CommunityCursor, JoinRequest
-    from personas.following_tables import CommunityMember, FollowQueue, FollowRecord, FollowSweep
+    from personas.community_tables import CommunityCursor, CommunityMember, JoinRequest
+    from personas.following_tables import FollowQueue, FollowRecord, FollowSweep
 
     if area == FOLLOW:
         statements = [delete(t).where(t.persona == persona)  # type: ignore[attr-defined]

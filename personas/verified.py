@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from personas import db
-from personas.job_tables import VerifiedAccount
-from personas.models import utcnow
+from personas.columns import utcnow
+from personas.verified_tables import VerifiedAccount
 
 
 def record(persona: str, network: str, handle: str, account_id: str) -> None:

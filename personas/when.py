@@ -1,5 +1,9 @@
-"""When to post: ISO 8601 times and phrases like "in 2h" or "tomorrow 9:00", in the user's
-time zone, and back again for display."""
+"""Times as the user writes them: ISO 8601 dates and times and phrases like "in 2h" or
+"tomorrow 9:00", on the user's clock, and back again for display.
+
+One rule for every time persona reads (`--at`, and a report's `--since` and `--until`,
+`personas.reports.period`): a date or time written without a zone is on the user's clock
+(the system's time zone, or $TZ); `read_time` applies it."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ _UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 
           "hr": 3600, "hour": 3600, "d": 86400, "day": 86400, "w": 604800, "week": 604800}
 _SPAN = re.compile(r"(\d+)\s*([a-z]+?)s?\b")
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 EXAMPLES = '"2026-12-01T09:00", "in 2h", "tomorrow 9:00", "friday 17:30" or "next"'
 # How far ahead a time may be: further is a typo, and datetime ends at the year 9999.
@@ -25,10 +30,11 @@ def local_zone() -> tzinfo:
 
 def parse_when(text: str, now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
     """An aware datetime for `text`, read in the user's zone; past times are refused."""
+    written = read_time(text, zone)
     zone = zone or local_zone()
     now = (now or datetime.now(UTC)).astimezone(zone)
     phrase = " ".join(text.strip().lower().split())
-    when = _iso(text.strip(), zone) or _relative(phrase, now) or _day_and_clock(phrase, now)
+    when = written or _relative(phrase, now) or _day_and_clock(phrase, now)
     if when is None:
         raise BadInput(f"cannot read the time {text!r}; write it like {EXAMPLES}")
     if when <= now:
@@ -40,12 +46,30 @@ def parse_when(text: str, now: datetime | None = None, zone: tzinfo | None = Non
     return when.astimezone(UTC)
 
 
-def _iso(text: str, zone: tzinfo) -> datetime | None:
+def read_time(text: str, zone: tzinfo | None = None, *, end: bool = False) -> datetime | None:
+    """An ISO 8601 date or time ("2026-12-01", "2026-12-01T09:00", with Z or +01:00) as an
+    aware time; None when the text is neither. Without a zone it is on the user's clock
+    (`zone`, by default the system's): a bare date is the midnight that starts it there, or
+    with `end`, the midnight that ends it."""
+    text = text.strip()
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=zone)
+    if end and _DATE.fullmatch(text):
+        value = datetime.combine(value.date() + timedelta(days=1), time(), tzinfo=value.tzinfo)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone) if zone else _on_the_system_clock(value)
+    return value
+
+
+def _on_the_system_clock(value: datetime) -> datetime:
+    """A naive time on the system's clock, with the offset it has on that day (summer time
+    or not); at the first and last days datetime knows, with today's offset."""
+    try:
+        return value.astimezone()
+    except (ValueError, OverflowError, OSError):
+        return value.replace(tzinfo=local_zone())
 
 
 def _relative(phrase: str, now: datetime) -> datetime | None:

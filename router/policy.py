@@ -76,7 +76,7 @@ class Persona:
     traits: Traits
     own_domains: frozenset[str] = field(default_factory=frozenset)
     policy: str = "custom"
-    # the account it posts as, on which service (personas.networks.account_key): what an
+    # the account it posts as, on which service (personas.config.account_key): what an
     # outbox item is bound to when it is stored
     account: str = ""
 

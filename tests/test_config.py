@@ -235,3 +235,17 @@ def test_values_names_and_nesting_no_key_can_hold_are_refused(text, expected):
     message = error(text)
     assert expected in message, message
     assert "\n" not in message and "\x00" not in message
+
+
+
+def test_the_job_names_accounts_toml_takes_are_the_jobs_the_worker_runs():
+    """accounts.toml is checked against config.JOB_NAMES, so that reading a configuration
+    does not import the features it configures: the names are the keys of jobs.JOBS."""
+    from personas.config import JOB_NAMES
+    from personas.jobs import JOBS
+
+    assert set(JOBS) == set(JOB_NAMES)
+    cfg = config.parse(GOOD + '[personas.you.jobs]\nmetrics = "6h"\nfollow = "1h"\n',
+                       Path("accounts.toml"))
+    assert set(cfg.jobs["you"]) == {"metrics", "follow"}
+    assert "unknown key" in error(GOOD + '[personas.you.jobs]\nmetricz = "6h"\n')

@@ -138,17 +138,17 @@ def run() -> None:
         sys.exit(e.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         print("persona: interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         sys.stderr.close()
-        sys.exit(ExitCode.REMOTE_FAILURE)
+        sys.exit(ExitCode.FAILED)
     except Exception as e:  # the last line of defence: one line, never a traceback
         if os.environ.get("PERSONA_DEBUG"):
             raise
         if type(e).__module__.startswith(("sqlalchemy", "sqlite3", "psycopg")):
             first = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
             print(f"persona: database error ({first}); {_database_fix(e)}", file=sys.stderr)
-            sys.exit(ExitCode.REMOTE_FAILURE)
+            sys.exit(ExitCode.FAILED)
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             from personas.files import forget_stdout
 
@@ -159,10 +159,10 @@ def run() -> None:
             what = f"writing {e.filename}" if e.filename else "writing the output"
             print(f"persona: {e.strerror} {what}; free some space, then run it again",
                   file=sys.stderr)
-            sys.exit(ExitCode.REMOTE_FAILURE)
+            sys.exit(ExitCode.FAILED)
         print(f"persona: unexpected error ({type(e).__name__}: {e}); rerun with "
               "PERSONA_DEBUG=1 to see where, and report it", file=sys.stderr)
-        sys.exit(ExitCode.REMOTE_FAILURE)
+        sys.exit(ExitCode.FAILED)
     sys.exit(code if isinstance(code, int) else 0)
 
 

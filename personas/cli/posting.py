@@ -205,7 +205,7 @@ def _record(result) -> None:  # type: ignore[no-untyped-def]
         message(f"posted at {result.url}, but not recorded: database error "
                 f"({db.first_line(e)}); "
                 f"item {result.id} stays `sending` until `persona worker` reconciles it")
-        raise typer.Exit(ExitCode.REMOTE_FAILURE) from None
+        raise typer.Exit(ExitCode.FAILED) from None
 
 
 def _refusal(routed) -> str:  # type: ignore[no-untyped-def]

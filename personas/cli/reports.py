@@ -24,8 +24,9 @@ sync_app = typer.Typer(
 PersonasOpt = Annotated[list[str] | None, typer.Option(
     "--persona", "-p", metavar="PERSONA", help="Only this persona (repeat for several).")]
 SinceOpt = Annotated[str | None, typer.Option(
-    "--since", metavar="WHEN", help="Start: a date (2026-01-31), a UTC time, a span back "
-    "from now (30d, 12h, 8w) or now. Default: 30 days before --until.")]
+    "--since", metavar="WHEN", help="Start: a date (2026-01-31) or a time (2026-01-31T09:00) "
+    "on your clock, unless it ends in Z or +01:00; a span back from now (30d, 12h, 8w); or now. "
+    "Default: 30 days before --until.")]
 UntilOpt = Annotated[str | None, typer.Option(
     "--until", metavar="WHEN", help="End (exclusive; a date means the end of that day). "
     "Default: now.")]

@@ -26,18 +26,3 @@ def connect(config: Config, network: NetworkConfig) -> Network:
         "use the sandbox network meanwhile (`persona init --sandbox`)"
     )
 
-
-def account_key(network: NetworkConfig, handle: str) -> str:
-    """Which account on which service a persona posts as, in one string an outbox item
-    keeps: `x:https://api.twitter.com/@jesse`, `sandbox:sandbox/@jesse`. A different
-    service (another `api_base`: the loopback front or X) or handle is a different account;
-    renaming the network in accounts.toml is not. Each sandbox network is a world of its
-    own, named by its network."""
-    if network.kind == "sandbox":
-        where = f"sandbox:{network.name}"
-    elif network.kind == "x":
-        base = str(network.options.get("api_base") or "https://api.twitter.com").rstrip("/")
-        where = f"x:{base}"
-    else:
-        where = f"{network.kind}:{network.name}"
-    return f"{where}/@{handle.lower()}"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from personas.models import _when, utcnow
+from personas.columns import utc_field, utcnow
 
 
 class MetricSnapshot(SQLModel, table=True):
@@ -19,13 +19,13 @@ class MetricSnapshot(SQLModel, table=True):
     __tablename__ = "metric_snapshots"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _when(default_factory=utcnow, index=True)
+    at: datetime = utc_field(default_factory=utcnow, index=True)
     persona: str = Field(max_length=64, index=True)
     network: str = Field(max_length=64)
     remote_id: str = Field(max_length=64, index=True)
     item_id: int | None = Field(default=None)
     kind: str | None = Field(default=None, max_length=16)
-    posted_at: datetime | None = _when(default=None)
+    posted_at: datetime | None = utc_field(default=None)
     likes: int | None = None
     reposts: int | None = None
     replies: int | None = None
@@ -39,7 +39,7 @@ class FollowerCount(SQLModel, table=True):
     __tablename__ = "follower_counts"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _when(default_factory=utcnow, index=True)
+    at: datetime = utc_field(default_factory=utcnow, index=True)
     persona: str = Field(max_length=64, index=True)
     network: str = Field(max_length=64)
     followers: int

@@ -25,7 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from personas.errors import PersonaError, RateLimited
 from personas.sandbox.oauth import Nonces, OAuthStore, Token, verify
 from personas.sandbox.store import Store
-from personas.sandbox.x_api import ApiError, Call, XApi, problem
+from personas.sandbox.x_api import XApi
+from personas.sandbox.x_calls import ApiError, Call, problem
 
 API_HOST = "https://api.twitter.com"
 # X's documented per-user limits for 15 minutes (reference material, 2026).

@@ -94,7 +94,7 @@ def window_of(endpoint: str) -> float:
     return DAY if endpoint.endswith("/24h") else WINDOW
 
 
-# X's documented per-user limits for 15 minutes (shared/reference/x-api/README.md).
+# X's documented per-user limits for 15 minutes (docs/x.md, "Rate limits and costs").
 X_LIMITS = {"create_post": 100, "follow": 50, "followers": 300}
 
 

@@ -12,11 +12,11 @@ import binascii
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from personas.errors import Duplicate, NotFound, RemoteRefused
 from personas.sandbox.store import Account, Post, Store
+from personas.sandbox.x_calls import FIRST_MEDIA_ID, ApiError, Call, forbidden, invalid
 from personas.sandbox.x_media import Media
 
 MEDIA_SCHEMA = """
@@ -28,49 +28,12 @@ CREATE TABLE IF NOT EXISTS media (
     created_at REAL NOT NULL
 );
 """
-FIRST_MEDIA_ID = 1_500_000_000_000_000_000
 INCOMING_PAGE = 5000  # ids a page of v1.1 friendships/incoming holds
 DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
 NO_ACCESS = ("You currently have access to a subset of X API V2 endpoints and limited v1.1 "
              "endpoints (e.g. media post, oauth) only. If you need access to this endpoint, "
              "you may need a different access level. You can learn more here: "
              "https://developer.x.com/en/portal/product")
-
-
-class ApiError(Exception):
-    """An answer other than success: status and X's body for it."""
-
-    def __init__(self, status: int, body: dict[str, object]) -> None:
-        super().__init__(status)
-        self.status, self.body = status, body
-
-
-def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> ApiError:
-    return ApiError(status, {"title": title, "detail": detail, "type": kind, "status": status})
-
-
-def forbidden(detail: str) -> ApiError:
-    return problem(403, "Forbidden", detail)
-
-
-def invalid(message: str, parameter: str) -> ApiError:
-    return ApiError(400, {
-        "errors": [{"parameters": {parameter: []}, "message": message}],
-        "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.",
-        "type": "https://api.twitter.com/2/problems/invalid-request"})
-
-
-@dataclass
-class Call:
-    """One authenticated request, parsed."""
-
-    caller: Account
-    consumer_key: str
-    access_level: str
-    args: tuple[str, ...]
-    query: dict[str, str]
-    body: dict[str, object] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def shown(text: str) -> tuple[str, list[dict[str, object]]]:
@@ -515,11 +478,3 @@ def _anchor(token: str) -> tuple[str, list]:  # type: ignore[type-arg]
         pass
     raise invalid(f"The `pagination_token` query parameter value [{token}] is not valid",
                   "pagination_token")
-
-
-def _image_type(data: bytes) -> str | None:
-    signatures = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
-                  b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
-    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":  # not any RIFF: WAV, AVI
-        return "image/webp"
-    return next((kind for magic, kind in signatures.items() if data.startswith(magic)), None)

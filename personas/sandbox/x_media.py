@@ -19,12 +19,9 @@ import hashlib
 import re
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from personas.sandbox.store import Store
-
-if TYPE_CHECKING:
-    from personas.sandbox.x_api import Call
+from personas.sandbox.x_calls import FIRST_MEDIA_ID, ApiError, Call, image_type, invalid
 
 # The media table is x_api's MEDIA_SCHEMA (its first five columns, all a sandbox made before
 # the v2 upload has), with the COLUMNS below added.
@@ -67,18 +64,6 @@ MEDIA_TYPES = {"image/jpeg": "tweet_image", "image/png": "tweet_image",
 INIT_KEYS = {"additional_owners", "media_category", "media_type", "shared", "total_bytes"}
 
 
-def _invalid(message: str, parameter: str):  # type: ignore[no-untyped-def]
-    from personas.sandbox.x_api import invalid  # (x_api imports this module)
-
-    return invalid(message, parameter)
-
-
-def _image_type(data: bytes) -> str | None:
-    from personas.sandbox.x_api import _image_type
-
-    return _image_type(data)
-
-
 class Media:
     """The media endpoints; `routes()` for `XApi`."""
 
@@ -105,8 +90,8 @@ class Media:
                 "SELECT id, account_id, size, category, media_type, total_bytes, state, "
                 "ready_at, error FROM media WHERE id = ?", (int(media_id),)).fetchone()
         if row is None or row[1] != call.caller.id:
-            raise _invalid(f"The `{parameter}` value [{media_id}] is not a media id of yours",
-                           parameter)
+            raise invalid(f"The `{parameter}` value [{media_id}] is not a media id of yours",
+                          parameter)
         return row
 
     def _data(self, row: tuple, *, polled: bool = True) -> dict[str, object]:  # type: ignore[type-arg]
@@ -148,17 +133,17 @@ class Media:
         data = fields.get("media")
         category = _text(fields.get("media_category"))
         if not data:
-            raise _invalid("The `media` field is required", "media")
+            raise invalid("The `media` field is required", "media")
         if category not in ("tweet_image", "dm_image"):
-            raise _invalid(f"The `media_category` value [{category}] is not one of tweet_image, "
-                           "dm_image; a GIF or video goes up in segments "
-                           "(/2/media/upload/initialize)", "media_category")
-        media_type = _image_type(data)
+            raise invalid(f"The `media_category` value [{category}] is not one of tweet_image, "
+                          "dm_image; a GIF or video goes up in segments "
+                          "(/2/media/upload/initialize)", "media_category")
+        media_type = image_type(data)
         if media_type is None:
-            raise _invalid("Unsupported image format", "media")
+            raise invalid("Unsupported image format", "media")
         if len(data) > CATEGORIES[category][0]:
-            raise _invalid(f"The image is {len(data)} bytes; the limit is "
-                           f"{CATEGORIES[category][0]}", "media")
+            raise invalid(f"The image is {len(data)} bytes; the limit is "
+                          f"{CATEGORIES[category][0]}", "media")
         media_id = self._new(call, category, media_type, len(data), state="succeeded",
                              digest=hashlib.sha256(data).hexdigest())
         return 200, self._answer(self._row(call, str(media_id)))
@@ -168,22 +153,22 @@ class Media:
         body = _object(call.body)
         unknown = set(body) - INIT_KEYS
         if unknown:
-            raise _invalid(f"Unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
+            raise invalid(f"Unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
         media_type = body.get("media_type")
         if media_type not in MEDIA_TYPES:
-            raise _invalid(f"The `media_type` value [{media_type}] is not supported",
-                           "media_type")
+            raise invalid(f"The `media_type` value [{media_type}] is not supported",
+                          "media_type")
         category = body.get("media_category") or MEDIA_TYPES[media_type]  # type: ignore[index]
         if category not in CATEGORIES:
-            raise _invalid(f"The `media_category` value [{category}] is not valid",
-                           "media_category")
+            raise invalid(f"The `media_category` value [{category}] is not valid",
+                          "media_category")
         total = body.get("total_bytes")
         if not isinstance(total, int) or isinstance(total, bool) or total < 1:
-            raise _invalid(f"The `total_bytes` value [{total}] is not a positive integer",
-                           "total_bytes")
+            raise invalid(f"The `total_bytes` value [{total}] is not a positive integer",
+                          "total_bytes")
         if total > CATEGORIES[category][0]:  # type: ignore[index]
-            raise _invalid(f"The `total_bytes` value [{total}] is over the limit of "
-                           f"{CATEGORIES[category][0]} for {category}", "total_bytes")  # type: ignore[index]
+            raise invalid(f"The `total_bytes` value [{total}] is over the limit of "
+                          f"{CATEGORIES[category][0]} for {category}", "total_bytes")  # type: ignore[index]
         media_id = self._new(call, str(category), str(media_type), total, state="uploading")
         return 200, {"data": {"id": str(media_id),
                               "media_key": f"{CATEGORIES[category][1]}_{media_id}",  # type: ignore[index]
@@ -194,26 +179,26 @@ class Media:
         row = self._row(call, call.args[0])
         fields = self._fields(call, {"media", "segment_index"})
         if row[6] != "uploading":
-            raise _invalid(f"Media [{row[0]}] is finalized: nothing can be appended",
-                           "id")
+            raise invalid(f"Media [{row[0]}] is finalized: nothing can be appended",
+                          "id")
         raw_index = _text(fields.get("segment_index"))
         if not re.fullmatch(r"\d{1,3}", raw_index):
-            raise _invalid(f"The `segment_index` value [{raw_index}] is not between 0 and "
-                           f"{MAX_SEGMENTS - 1}", "segment_index")
+            raise invalid(f"The `segment_index` value [{raw_index}] is not between 0 and "
+                          f"{MAX_SEGMENTS - 1}", "segment_index")
         data = fields.get("media") or b""
         if not data:
-            raise _invalid("The `media` field is required", "media")
+            raise invalid("The `media` field is required", "media")
         if len(data) > MAX_SEGMENT:
-            raise _invalid(f"The segment is {len(data)} bytes; a segment takes at most "
-                           f"{MAX_SEGMENT}", "media")
+            raise invalid(f"The segment is {len(data)} bytes; a segment takes at most "
+                          f"{MAX_SEGMENT}", "media")
         index = int(raw_index)
         with self.store.write() as db:
             others = db.execute("SELECT coalesce(sum(length(data)), 0) FROM media_segments "
                                 "WHERE media_id = ? AND segment_index != ?",
                                 (row[0], index)).fetchone()[0]
             if others + len(data) > row[5]:
-                raise _invalid(f"The segments add up to {others + len(data)} bytes, more than "
-                               f"the `total_bytes` of {row[5]}", "media")
+                raise invalid(f"The segments add up to {others + len(data)} bytes, more than "
+                              f"the `total_bytes` of {row[5]}", "media")
             db.execute("INSERT OR REPLACE INTO media_segments VALUES (?,?,?)",
                        (row[0], index, data))
             db.execute("UPDATE media SET size = ? WHERE id = ?", (others + len(data), row[0]))
@@ -231,16 +216,16 @@ class Media:
             indexes = [i for i, _ in segments]
             if indexes != list(range(len(segments))):
                 missing = sorted(set(range(max(indexes, default=-1) + 1)) - set(indexes))
-                raise _invalid(f"Segment(s) {missing or [0]} of media [{row[0]}] were never "
-                               "appended", "segment_index")
+                raise invalid(f"Segment(s) {missing or [0]} of media [{row[0]}] were never "
+                              "appended", "segment_index")
             data = b"".join(d for _, d in segments)
             if len(data) != row[5]:
-                raise _invalid(f"The segments add up to {len(data)} bytes, not the "
-                               f"`total_bytes` of {row[5]}", "total_bytes")
+                raise invalid(f"The segments add up to {len(data)} bytes, not the "
+                              f"`total_bytes` of {row[5]}", "total_bytes")
             error = _problem(row[4], data)
             ready_at = self.store.clock() + (0 if row[3].endswith("image") else self.processing)
             if row[3].endswith("image") and error:
-                raise _invalid("Unsupported image format", "media")
+                raise invalid("Unsupported image format", "media")
             db.execute("UPDATE media SET state = ?, ready_at = ?, sha256 = ?, error = ?, "
                        "size = ? WHERE id = ?",
                        ("failed" if error else "succeeded", ready_at,
@@ -252,10 +237,10 @@ class Media:
         """GET /2/media/upload?media_id=ID&command=STATUS: how the processing goes."""
         command = call.query.get("command", "STATUS")
         if command != "STATUS":
-            raise _invalid(f"The `command` value [{command}] is not STATUS", "command")
+            raise invalid(f"The `command` value [{command}] is not STATUS", "command")
         row = self._row(call, call.query.get("media_id", ""), "media_id")
         if row[6] == "uploading":
-            raise _invalid(f"Media [{row[0]}] is not finalized yet", "media_id")
+            raise invalid(f"Media [{row[0]}] is not finalized yet", "media_id")
         return 200, self._answer(row)
 
     def metadata(self, call: Call) -> tuple[int, dict[str, object]]:
@@ -267,8 +252,8 @@ class Media:
         if alt is not None:
             text = alt.get("text") if isinstance(alt, dict) else None
             if not isinstance(text, str) or len(text) > 1000:
-                raise _invalid("The `metadata.alt_text.text` value must be text of at most "
-                               "1000 characters", "metadata.alt_text.text")
+                raise invalid("The `metadata.alt_text.text` value must be text of at most "
+                              "1000 characters", "metadata.alt_text.text")
             with self.store.write() as db:
                 db.execute("UPDATE media SET alt_text = ? WHERE id = ?", (text, row[0]))
         return 200, {"data": {"id": str(row[0]), "associated_metadata": metadata}}
@@ -279,22 +264,20 @@ class Media:
         """Media a new post names: the caller's, processed, and up to 4 images or one GIF or
         video (X's rule)."""
         if not isinstance(ids, list) or len(ids) > 4:
-            raise _invalid("Your media IDs are invalid: at most 4 images", "media.media_ids")
+            raise invalid("Your media IDs are invalid: at most 4 images", "media.media_ids")
         for media_id in ids:
-            from personas.sandbox.x_api import ApiError
-
             try:
                 row = self._row(call, str(media_id), "media.media_ids")
             except ApiError:
-                raise _invalid(f"Your media IDs are invalid: {media_id}",
-                               "media.media_ids") from None
+                raise invalid(f"Your media IDs are invalid: {media_id}",
+                              "media.media_ids") from None
             if row[6] != "succeeded" or row[7] > self.store.clock():
-                raise _invalid(f"Your media IDs are invalid: {media_id} is not processed "
-                               f"({'failed' if row[6] == 'failed' else 'not yet'})",
-                               "media.media_ids")
+                raise invalid(f"Your media IDs are invalid: {media_id} is not processed "
+                              f"({'failed' if row[6] == 'failed' else 'not yet'})",
+                              "media.media_ids")
             if not row[3].endswith("image") and len(ids) > 1:
-                raise _invalid("Your media IDs are invalid: a GIF or video goes alone",
-                               "media.media_ids")
+                raise invalid("Your media IDs are invalid: a GIF or video goes alone",
+                              "media.media_ids")
 
     def attach(self, post_id: int, ids: list[str]) -> None:
         with self.store.write() as db:
@@ -305,8 +288,6 @@ class Media:
 
     def _new(self, call: Call, category: str, media_type: str, size: int, *, state: str,
              digest: str = "") -> int:
-        from personas.sandbox.x_api import FIRST_MEDIA_ID
-
         with self.store.write() as db:
             media_id = db.execute("SELECT coalesce(max(id), ?) + 1 FROM media",
                                   (FIRST_MEDIA_ID,)).fetchone()[0]
@@ -328,12 +309,12 @@ class Media:
                     try:
                         fields[name] = base64.b64decode(value, validate=True)
                     except (binascii.Error, ValueError):
-                        raise _invalid("The `media` field is not base64", "media") from None
+                        raise invalid("The `media` field is not base64", "media") from None
                 else:
                     fields[name] = str(value).encode()
         unknown = set(fields) - allowed
         if unknown:
-            raise _invalid(f"Unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
+            raise invalid(f"Unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
         return fields
 
     def routes(self) -> list[tuple[str, str, Callable[[Call], tuple[int, dict]], str]]:  # type: ignore[type-arg]
@@ -349,7 +330,7 @@ class Media:
 
 def _object(body: object) -> dict[str, object]:
     if not isinstance(body, dict):
-        raise _invalid("The request body must be a JSON object", "body")
+        raise invalid("The request body must be a JSON object", "body")
     return body
 
 
@@ -361,8 +342,8 @@ def _problem(media_type: str, data: bytes) -> str:
     """Why X's processing would fail this file ("" when it would not): not the type it was
     announced as, or a video without the boxes a player needs (`ftyp` first, and `moov`)."""
     if media_type.startswith("image/"):
-        return "" if _image_type(data) == media_type or (
-            media_type == "image/pjpeg" and _image_type(data) == "image/jpeg") else \
+        return "" if image_type(data) == media_type or (
+            media_type == "image/pjpeg" and image_type(data) == "image/jpeg") else \
             "InvalidMedia: not the image type announced"
     boxes, at = [], 0
     while at + 8 <= len(data) and len(boxes) < 64:

@@ -61,3 +61,26 @@ def test_route_stays_light_with_jobs_configured(persona_home):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert not [line for line in proc.stderr.splitlines()
                 if line.rstrip().endswith(("| sqlalchemy", "| sqlmodel", "| tweepy"))]
+
+
+def test_the_readme_gives_every_exit_code_its_name_and_meaning():
+    """Exit 1 is for a database or disk that fails as much as for the network: its name and
+    README's words say so, and the statuses stay the ones scripts already test for."""
+    from personas.errors import (
+        ExitCode,
+        Interrupted,
+        NetworkError,
+        RemoteRefused,
+        StorageError,
+        WriteFailed,
+    )
+
+    readme = (ROOT / "README.md").read_text()
+    for code in ExitCode:
+        assert f"| `{code.value}` | `{code.name}` |" in readme, code
+    [failed] = [line for line in readme.splitlines() if line.startswith("| `1` |")]
+    assert all(word in failed for word in ("network", "database", "disk"))
+    assert {e("x").exit_code for e in (StorageError, WriteFailed, NetworkError,
+                                       RemoteRefused)} == {ExitCode.FAILED}
+    assert (ExitCode.OK, ExitCode.FAILED, ExitCode.REFUSED, Interrupted("x").exit_code) == \
+        (0, 1, 2, 130)

@@ -30,7 +30,7 @@ def age_members(persona: str, days: float, column: str = "approved_at") -> None:
     from sqlmodel import select
 
     from personas import db
-    from personas.following_tables import CommunityMember
+    from personas.community_tables import CommunityMember
 
     with db.session() as s:
         for m in s.exec(select(CommunityMember).where(CommunityMember.persona == persona)):

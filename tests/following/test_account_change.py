@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from personas import config as config_module
 from personas import db
-from personas.following_tables import CommunityMember, FollowRecord
+from personas.community_tables import CommunityMember
+from personas.following_tables import FollowRecord
 from tests.storage.conftest import backend  # noqa: F401  (the fixture)
 
 BUILTIN = (Path(config_module.__file__).parent / "accounts.sandbox.toml").read_text()

@@ -1,5 +1,5 @@
-"""Invariant 1 of DESIGN.md, attacked with random configurations and items:
-nothing private flows to a public persona, and a decision always explains itself."""
+"""The privacy invariant of docs/architecture.md, attacked with random configurations and
+items: nothing private flows to a public persona, and a decision always explains itself."""
 
 from __future__ import annotations
 

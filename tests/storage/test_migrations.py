@@ -32,7 +32,7 @@ def test_the_models_match_the_migrations(backend):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    from personas.models import load_all
+    from personas.schema import load_all
 
     load_all()  # every table, wherever it is defined
 

@@ -85,8 +85,7 @@ def test_a_new_handle_holds_too_and_cancel_drops(cli, write_config, persona_home
 
 
 def test_the_same_account_under_a_renamed_network_is_not_held(cli, write_config):
-    from personas.config import load
-    from personas.networks import account_key
+    from personas.config import account_key, load
 
     a = load(
         write_config(

@@ -9,14 +9,12 @@ from pathlib import Path
 import requests
 from requests_oauthlib import OAuth1
 
-REFERENCE = Path("/work/shared/reference/x-api")
 TESTS_DATA = Path(__file__).resolve().parent.parent / "data" / "x-api"
 
 
 def reference(name: str) -> Path:
-    """The reference file, from the shared folder or the copy kept with the tests."""
-    copy = TESTS_DATA / name
-    return copy if copy.exists() else REFERENCE / name
+    """X's reference data kept with the tests (tests/data/x-api/README.md says what each is)."""
+    return TESTS_DATA / name
 
 
 @cache
