@@ -111,21 +111,19 @@ def enqueue(item: Item, decision: Decision, persona: Persona, *,
 
 
 def store_claimed(item: Item, decision: Decision, persona: Persona, *, key: str | None = None,
-                  media: list[dict[str, str]] | None = None,
-                  carry: bool = True) -> tuple[StoredItem, float]:
+                  media: list[dict[str, str]] | None = None) -> tuple[StoredItem, float]:
     """Store an item already claimed by this process, which sends it next (as `persona
     post` does), and read its rate budget in the same transaction. Returns the row and the
     time (epoch seconds) from which the budget allows the call, 0 for now, for
-    `send(..., ready_at=)`. `carry=False`: the results `db.later` holds are not committed
-    with it (see `db.raw`)."""
-    return _store(item, decision, persona, key=key, media=media, claim_for=worker_id(),
-                  carry=carry)
+    `send(..., ready_at=)`. The results `db.later` holds (the last post's) are committed
+    in the same transaction, before the request."""
+    return _store(item, decision, persona, key=key, media=media, claim_for=worker_id())
 
 
 def _store(item: Item, decision: Decision, persona: Persona, *,
            scheduled_at: datetime | None = None, key: str | None = None,
            media: list[dict[str, str]] | None = None,
-           claim_for: str | None = None, carry: bool = True) -> tuple[StoredItem, float]:
+           claim_for: str | None = None) -> tuple[StoredItem, float]:
     now = utcnow()
     stamp = db.to_db(now)
     claimed = claim_for is not None
@@ -138,7 +136,7 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
         "claimed_at": stamp if claimed else None, "media": json.dumps(media) if media else None,
         "account": persona.account or None, "unsure": False}
     ready_at = 0.0
-    with db.raw(carry) as cursor:
+    with db.raw() as cursor:
         if db.postgres():
             cursor.execute(db.sql(_INSERT_ITEM + " RETURNING id"), values)
             values["id"] = cursor.fetchone()[0]
@@ -442,7 +440,7 @@ def stale(me: str | None = None, now: datetime | None = None) -> list[OutboxItem
     those `me` claimed and lost track of (its database went away mid-send)."""
     now = now or utcnow()
     host = socket.gethostname()
-    with db.raw(carry=False) as cursor:  # below the ORM: `persona post` asks before each post
+    with db.raw(with_held=False) as cursor:  # below the ORM: `persona post` asks before each post
         cursor.execute(db.sql(_SENDING_CLAIMS), {"sending": _SENDING})
         claims = cursor.fetchall()
     gone = [item_id for item_id, by, at in claims

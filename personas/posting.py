@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -281,14 +280,11 @@ def when_for(ctx: Context, persona_name: str, text: str) -> datetime:
 def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
          media: list[dict[str, str]] | None = None) -> Posted:
     """Store the routed item, then send it now (or leave it for the worker at `at`).
-    A network failure leaves it queued. A success is recorded later: while the next post's
-    request is out (a network that `overlaps`: X), else with the process's next transaction
-    (the next post's store), and at the latest by anything that reads the database,
-    `outbox.flush()` or exit. For a process that posts many, the only commit between two
-    requests is the next item's own."""
+    A network failure leaves it queued. A success is recorded later: with the process's
+    next transaction (the next post's store), and at the latest by anything that reads the
+    database, `outbox.flush()` or exit. For a process that posts many, the only commit
+    between two requests is the next item's own, which takes the last result with it."""
     import personas.outbox as outbox  # (SQLAlchemy: loaded only by the commands that store)
-    from personas import db
-    from personas.networks.base import meanwhile
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
     network = ctx.network_for(persona)  # a network we cannot use refuses before storing
@@ -298,16 +294,12 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
         return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                       None, None, scheduled_at=at)
     error: PersonaError | None = None
-    overlaps = getattr(network, "overlaps", False)
     # stored already claimed by this process: it sends what it stored. The result the last
-    # post left held is committed with this store, or, on a network that overlaps, while
-    # this item's request is out (the network's time, which this process spends waiting).
+    # post left held is committed with this store, before this item's request.
     settle_interrupted(ctx)
-    claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona, media=media,
-                                             carry=not overlaps)
+    claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona, media=media)
     try:
-        with meanwhile(db.flush_quietly) if overlaps else nullcontext():
-            row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
+        row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
     except NetworkError as e:
         error, row = e, claimed
     except KeyboardInterrupt:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -236,38 +234,3 @@ class Community(Protocol):
 # remaining, reset epoch). `personas.ratelimit.Budget.learn` takes it.
 RateObserver = Callable[[str, str, int, int, float], None]
 
-
-# --- work for the time a request is out ---------------------------------------------------
-# Between sending a request and reading its answer, a client only waits: the network's
-# server is at work, not this process. A network whose calls go over the wire (X: its
-# transport calls `waiting()` there) says so with `overlaps = True`; `persona post` then
-# commits the previous post's result in that wait rather than before the request.
-
-
-class _Meanwhile(threading.local):
-    work: Callable[[], None] | None = None
-
-
-_meanwhile = _Meanwhile()
-
-
-@contextmanager
-def meanwhile(work: Callable[[], None]) -> Iterator[None]:
-    """Run `work` once, while this thread's next request is out, waiting for its answer;
-    when no request went out in the block (refused before sending, a network that makes
-    none), as the block ends. `work` must not raise: it runs inside the transport."""
-    _meanwhile.work = work
-    try:
-        yield
-    finally:
-        left, _meanwhile.work = _meanwhile.work, None
-        if left is not None:
-            left()
-
-
-def waiting() -> None:
-    """Called by a transport once a request is sent and before it reads the answer."""
-    work = _meanwhile.work
-    if work is not None:
-        _meanwhile.work = None
-        work()

@@ -24,7 +24,6 @@ import requests
 import tweepy
 import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3 import poolmanager
 
 from personas import credentials, verified
 from personas.config import NetworkConfig
@@ -50,7 +49,6 @@ from personas.networks.base import (
     RateObserver,
     RemotePost,
     Sent,
-    waiting,
 )
 from personas.ratelimit import X_LIMITS, daily, until
 from router.policy import Persona
@@ -62,53 +60,12 @@ TWEET_FIELDS = ["created_at", "author_id", "referenced_tweets", "public_metrics"
 T = TypeVar("T")
 
 
-class _Waits:
-    """A connection that runs `base.waiting()` once its request is sent, before it reads
-    the answer: the time X (or the front) takes to answer is the caller's to use."""
-
-    def getresponse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        waiting()
-        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
-
-
-class _HTTPConnection(_Waits, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_Waits, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-def _waiting_pools(manager: poolmanager.PoolManager) -> poolmanager.PoolManager:
-    """urllib3's own pools, with connections that say when they wait (a SOCKS proxy's
-    pools are left as they are: work meant for the wait runs after the call there)."""
-    if manager.pool_classes_by_scheme is poolmanager.pool_classes_by_scheme:
-        manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-    return manager
-
-
 class Rebase(HTTPAdapter):
-    """Send requests for one origin to another base URL, with a default timeout; its
-    connections call `base.waiting()` while each request is out."""
+    """Send requests for one origin to another base URL, with a default timeout."""
 
     def __init__(self, origin: str, base: str, timeout: float) -> None:
         super().__init__(max_retries=0)  # retries are ours: bounded, with backoff
         self.origin, self.base, self.timeout = origin, base.rstrip("/"), timeout
-
-    def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().init_poolmanager(*args, **kwargs)
-        _waiting_pools(self.poolmanager)
-
-    def proxy_manager_for(self, proxy, **proxy_kwargs):  # type: ignore[no-untyped-def]
-        return _waiting_pools(super().proxy_manager_for(proxy, **proxy_kwargs))
 
     def send(self, request, **kwargs):  # type: ignore[no-untyped-def, override]
         if request.url.startswith(self.origin):
@@ -277,7 +234,6 @@ def _needs(response: requests.Response) -> str:
 
 class XNetwork:
     kind = "x"
-    overlaps = True  # its transport calls base.waiting() while each request is out
     retries = 2  # a transient failure is tried at most this many more times
     backoff = 1.0  # seconds before the first retry, doubled each time, plus jitter
 
