@@ -103,7 +103,7 @@ def tweepy_side(config: Path):  # type: ignore[no-untyped-def]
     """The bare loop's body: tweepy's create_tweet, nothing else."""
     from personas import credentials
     from personas.context import Context
-    from personas.networks.x import make_client
+    from personas.networks.x.transport import make_client
 
     network = Context(config).config.networks["x"]
     client = make_client(credentials.get_app("x"),  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ def connect(config: Config, network: NetworkConfig) -> Network:
 
         return SandboxNetwork(network)
     if network.kind == "x":
-        from personas.networks.x import XNetwork
+        from personas.networks.x.client import XNetwork
 
         return XNetwork(network)
     from personas.errors import ConfigError
