@@ -34,7 +34,8 @@ from personas.errors import (
     Transient,
 )
 from personas.models import ACTIONS, OutboxItem, Status, StoredItem, utcnow
-from personas.networks.base import Network, RemotePost, Sent, same_text
+from personas.networks.base import RemotePost, Sent, same_text
+from personas.networks.capabilities import Posting
 from router.decide import Decision
 from router.items import Item
 from router.policy import Persona
@@ -238,7 +239,7 @@ def _stored(row: tuple[object, ...]) -> StoredItem:
 
 # --- sending -----------------------------------------------------------------------------
 
-def send(row: Row, network: Network, persona: Persona, *,
+def send(row: Row, network: Posting, persona: Persona, *,
          ready_at: float | None = None, record_later: bool = False) -> Row:
     """Publish a claimed item and record the outcome; re-raises the network's error.
     `ready_at`: the rate budget as `store_claimed` read it (else it is read here).
@@ -251,7 +252,7 @@ def send(row: Row, network: Network, persona: Persona, *,
     if row.account and persona.account and row.account != persona.account:
         raise hold(row, persona)
     extra = {"media": json.loads(row.media)} if row.media else {}
-    retries = getattr(network, "retries", 0)
+    retries = network.retries
     unsure = bool(row.unsure)
     for attempt in range(retries + 1):
         try:
@@ -290,11 +291,11 @@ def send(row: Row, network: Network, persona: Persona, *,
     raise AssertionError("unreachable")
 
 
-def _pause(network: Network, attempt: int) -> None:
+def _pause(network: Posting, attempt: int) -> None:
     """Before the next try of a failed request: backoff with jitter, the network's own."""
     import time
 
-    base = float(getattr(network, "backoff", 1.0))
+    base = float(network.backoff)
     time.sleep(base * 2 ** attempt * (1 + random.random()))
 
 
@@ -377,7 +378,7 @@ def _write_sent_if_sending(cursor, mark: dict[str, object],  # type: ignore[no-u
         cursor.execute(db.sql(_INSERT_EVENT), event)
 
 
-def _earlier_attempt(row: Row, network: Network, persona: Persona) -> Sent | None:
+def _earlier_attempt(row: Row, network: Posting, persona: Persona) -> Sent | None:
     try:
         return find_sent(row, network, persona)
     except NetworkError:
@@ -471,7 +472,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def reconcile(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
+def reconcile(row: OutboxItem, network: Posting, persona: Persona) -> OutboxItem:
     """Settle an item a crash left in `sending`: recorded when the network has it, else
     queued again to be sent. Only then may it be retried. An item of an account its persona
     no longer posts as cannot be looked for: it is held (`Held` raised)."""
@@ -495,7 +496,7 @@ def reconcile(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem
         return stored
 
 
-def find_sent(row: Row, network: Network, persona: Persona) -> Sent | None:
+def find_sent(row: Row, network: Posting, persona: Persona) -> Sent | None:
     """The post an earlier attempt of this item made, if the network has it: among the
     account's posts since the item was made, one with this item's exact text (links
     compared as the network rewrote them back), or the repost of its target, that no other

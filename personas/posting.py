@@ -223,11 +223,13 @@ def _look_up(ctx: Context, personas: list[Persona], post_id: str
     """The post, and whether a public persona sees it. Public personas are asked first, so
     the usual case costs one look-up; private ones only when no public one sees it."""
     from personas.errors import CredentialsRejected
+    from personas.networks.capabilities import reading
 
     unchecked: CredentialsRejected | None = None
     for persona in sorted(personas, key=lambda p: p.private):
         try:
-            return ctx.network_for(persona).get_post(persona, post_id), not persona.private
+            network = reading(ctx.network_for(persona))
+            return network.get_post(persona, post_id), not persona.private
         except NotFound:
             continue
         except CredentialsRejected as e:

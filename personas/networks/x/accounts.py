@@ -47,10 +47,11 @@ class XAccounts(XSession):
             self._ids[key] = self.account(persona, handle).id
         return self._ids[key]
 
-    def _page(self, persona: Persona, method: str, page_token: str | None,
+    def _page(self, persona: Persona, followers: bool, page_token: str | None,
               limit: int) -> AccountPage:
         client = self.client(persona)
-        response = self._call(persona, lambda: getattr(client, method)(
+        read = client.get_users_followers if followers else client.get_users_following
+        response = self._call(persona, lambda: read(
             self._my_id(persona), max_results=max(1, min(limit, 1000)), pagination_token=page_token,
             user_fields=PROFILE_FIELDS, user_auth=True))
         accounts = [to_account(u) for u in response.data or []]
@@ -60,11 +61,11 @@ class XAccounts(XSession):
 
     def followers(self, persona: Persona, page_token: str | None = None,
                   limit: int = 1000) -> AccountPage:
-        return self._page(persona, "get_users_followers", page_token, limit)
+        return self._page(persona, True, page_token, limit)
 
     def following(self, persona: Persona, page_token: str | None = None,
                   limit: int = 1000) -> AccountPage:
-        return self._page(persona, "get_users_following", page_token, limit)
+        return self._page(persona, False, page_token, limit)
 
     def incoming_requests(self, persona: Persona) -> list[str]:
         """Ids of accounts asking to follow the protected persona, every page of 5,000 (v1.1,
@@ -83,8 +84,8 @@ class XAccounts(XSession):
     # --- the private community ------------------------------------------------------------
 
     # X has no API to accept a follow request: the owner accepts in X's own app
-    # (shared/reference/x-api/README.md); `persona community approve` lists whom.
-    accepts_requests = False
+    # (X documents no endpoint for it), so X is no `AcceptingRequests`; `persona
+    # community approve` lists whom.
 
     def join_requests(self, persona: Persona) -> list[Profile]:
         """Who asks to follow the protected persona, with profiles (ids from v1.1, then

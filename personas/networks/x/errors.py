@@ -29,7 +29,7 @@ def _detail(response: requests.Response | None) -> str:
     try:
         body = response.json() if response is not None else {}
     except ValueError:
-        return f"HTTP {getattr(response, 'status_code', '?')}"
+        return f"HTTP {response.status_code if response is not None else '?'}"
     parts = [str(e.get("message") or e.get("detail")) for e in body.get("errors", [])
              if isinstance(e, dict)]
     return "; ".join(filter(None, [body.get("detail")] + parts))[:300] or "no detail"

@@ -16,7 +16,7 @@ import tweepy
 from personas import credentials, verified
 from personas.config import NetworkConfig
 from personas.errors import CredentialsRejected, RateLimited, Transient
-from personas.networks.base import RateObserver
+from personas.networks.base import RateObservers
 from personas.networks.x.errors import map_error
 from personas.networks.x.transport import bucket, daily_headers, make_client, rate_headers, route
 from personas.ratelimit import X_LIMITS, daily
@@ -32,14 +32,14 @@ class XSession:
     retries = 2  # a transient failure is tried at most this many more times
     backoff = 1.0  # seconds before the first retry, doubled each time, plus jitter
 
-    def __init__(self, config: NetworkConfig) -> None:
+    def __init__(self, config: NetworkConfig, *, observers: RateObservers | None = None) -> None:
         self.name = config.name
         self.options = config.options
         self._clients: dict[str, tuple[str, tweepy.Client]] = {}
         self._credentials: dict[str, tuple[credentials.AppKeys, credentials.Tokens]] = {}
         self._verified: dict[str, str | None] = {}
-        # --- following: rate windows reported, account ids learned from pages ---
-        self.on_rate: RateObserver | None = None
+        # --- rate windows reported, account ids learned from pages ---
+        self.observers = observers if observers is not None else RateObservers()
         self.rate_limits = dict(X_LIMITS)  # seeds until X's headers say otherwise
         self._ids: dict[tuple[str, str], str] = {}  # (persona, handle lower case) -> id
 
@@ -107,18 +107,18 @@ class XSession:
         return made
 
     def _rate_hook(self, persona: Persona):  # type: ignore[no-untyped-def]
-        """A requests hook telling `on_rate` what each answer's headers say."""
+        """A requests hook telling the observers what each answer's headers say."""
         def hook(response: requests.Response, *args: object, **kwargs: object) -> None:
-            if self.on_rate is None:
+            if not self.observers:
                 return
             name = bucket(response.request.method or "", response.request.url or "")
             if name is None:
                 return
             state = rate_headers(response)
             if state:
-                self.on_rate(persona.name, name, *state)
+                self.observers(persona.name, name, *state)
             for window, limits in daily_headers(response):  # X's 24-hour limits too
-                self.on_rate(persona.name, daily(name, window), *limits)
+                self.observers(persona.name, daily(name, window), *limits)
         return hook
 
     def v1(self, persona: Persona) -> tweepy.API:
