@@ -72,14 +72,14 @@ class SandboxNetwork:
         self.options = config.options
         self.clock = clock
         self.observers = observers if observers is not None else RateObservers()
+        self.rate_limits = _limits(self.options.get("rate_limits"))
 
     def forget(self, persona: Persona) -> None:
         """Nothing is read ahead for a persona here."""
 
     @cached_property
     def store(self) -> Store:
-        return Store(store_path(self.name), limits=_limits(self.options.get("rate_limits")),
-                     clock=self.clock.now)
+        return Store(store_path(self.name), limits=dict(self.rate_limits), clock=self.clock.now)
 
     def _account(self, persona: Persona) -> str:
         self.store.ensure_account(persona.handle, private=persona.private)
@@ -129,10 +129,6 @@ class SandboxNetwork:
         return AccountCounts(followers, following)
 
     # --- following: accounts, follows and follower pages (rate-counted like X) ----------
-
-    @property
-    def rate_limits(self) -> dict[str, int]:
-        return dict(self.store.limits)
 
     def _spend(self, persona: Persona, endpoint: str) -> None:
         account = self.store.ensure_account(persona.handle, private=persona.private)
