@@ -101,7 +101,7 @@ def scenario(work: Path, audience: int, new: int, interrupt_at: int | None) -> d
         login.login_with_tokens(Context(config), "you", credentials.Tokens(token.token,
                                                                              token.secret))
         known = populate(front.store, clock, audience - new, new)
-        baseline = sweep(Context(config), "you", clock=clock).run()  # the last complete sweep
+        baseline = sweep(Context(config, clock=clock), "you").run()  # the last complete sweep
         assert baseline.complete and baseline.followed == 0, baseline
         fresh = populate_more(front.store, clock, audience - new, new)
         refused.clear()
@@ -114,14 +114,14 @@ def scenario(work: Path, audience: int, new: int, interrupt_at: int | None) -> d
 
         start, wall = clock.now(), time.perf_counter()
         reports = []
-        first = sweep(Context(config), "you", clock=clock, progress=Crash())
+        first = sweep(Context(config, clock=clock), "you", progress=Crash())
         try:
             first.run()
         except Interrupted:
             pass
         reports.append(first.report)
         if interrupt_at:  # resumed by a new client, as `persona follow sync` later would
-            reports.append(sweep(Context(config), "you", clock=clock).run())
+            reports.append(sweep(Context(config, clock=clock), "you").run())
         duration, wall = clock.now() - start, time.perf_counter() - wall
         following = {h.lower() for h in front.store.following("BenchLinks")}
         with db.session() as s:

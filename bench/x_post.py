@@ -4,9 +4,11 @@ Both sides post N items (default 200) over real HTTP to `persona sandbox serve`,
 in its own process and checks every OAuth signature. persona's side is what `persona post`
 does for each item after start-up: route it, store it in the outbox, send it through
 tweepy, record the result and the activity log (process start-up is bench/startup.sh's
-business), in a process that posts one item after another, as the bench's 200 are: each
-post's result is committed while the next post's request is out, and the last one's at
-the end of the round, in persona's time. The bare side is
+business), in one process that posts one item after another, as the bench's 200 are:
+each post's result is committed with the next post's store, and the last one's at the
+end of the round, in persona's time. (No command posts many items in one process like
+this: `persona post` sends one, the worker commits each result at once. The figure is
+what persona adds to each of tweepy's requests.) The bare side is
 `client.create_tweet(text=...)` in a loop.
 
 Each side is set up once before anything is timed, as a run of persona or of the bare loop
@@ -84,8 +86,8 @@ def log_in(config: Path, server_home: Path) -> None:
 
 def persona_side(config: Path):  # type: ignore[no-untyped-def]
     """What `persona post TEXT` does for each item after start-up, in a process that posts
-    one item after another: each post's result is committed while the next post's request
-    is out, and `flush` commits the last one (timed, at the end of each round)."""
+    one item after another: each post's result is committed with the next post's store,
+    and `flush` commits the last one (timed, at the end of each round)."""
     from personas import outbox, posting
     from personas.context import Context
 
@@ -101,7 +103,7 @@ def tweepy_side(config: Path):  # type: ignore[no-untyped-def]
     """The bare loop's body: tweepy's create_tweet, nothing else."""
     from personas import credentials
     from personas.context import Context
-    from personas.networks.x import make_client
+    from personas.networks.x.transport import make_client
 
     network = Context(config).config.networks["x"]
     client = make_client(credentials.get_app("x"),  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from personas.activity import CARRY_KEY_PREFIX
 from personas.config import ImportSettings
 from personas.errors import BadInput, NetworkError, NotFound
+from personas.networks.capabilities import Metrics, reading, require
 
 if TYPE_CHECKING:
     from personas.context import Context
@@ -128,7 +129,10 @@ def candidates(ctx: Context, dest: Persona, settings: ImportSettings,
     found: dict[str, Candidate] = {}
     sources = [ctx.persona(n) for n in dest.traits.import_from]
     for source in sources:
-        network = ctx.network_for(source)
+        network = require(ctx.network_for(source), Metrics,
+                          f"the {source.network!r} network of persona {source.name!r} cannot "
+                          "give the metrics carrying picks posts by; leave it out of "
+                          "import_from")
         for stats in network.post_metrics(source, since, limit=100):
             found[stats.id] = Candidate(stats.id, source.name, stats.kind, stats.created_at,
                                         stats.likes, stats.reposts)
@@ -142,7 +146,7 @@ def candidates(ctx: Context, dest: Persona, settings: ImportSettings,
             continue
         source = ctx.persona(star.persona)
         try:
-            post = ctx.network_for(source).get_post(source, star.post_id)
+            post = reading(ctx.network_for(source)).get_post(source, star.post_id)
         except NotFound:
             ctx.notify(f"starred post {star.post_id} of {star.persona} is gone from the "
                        f"network; `persona star --remove {star.post_id}` forgets it")
@@ -292,7 +296,7 @@ def _owner(ctx: Context, personas: list[Persona], post_id: str) -> Persona:
     seen_by: list[str] = []
     for persona in personas:
         try:
-            post = ctx.network_for(persona).get_post(persona, post_id)
+            post = reading(ctx.network_for(persona)).get_post(persona, post_id)
         except NotFound:
             continue
         seen_by.append(post.author)

@@ -17,12 +17,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
 from personas import activity, db, realness
 from personas import state_accounts as owner
-from personas.clock import REAL, Clock
+from personas.clock import Clock
 from personas.community_tables import (
     APPROVED,
     AWAITING,
@@ -35,7 +36,16 @@ from personas.community_tables import (
 from personas.config import CommunitySettings
 from personas.errors import AccessLimited, BadInput, NetworkError, NotFound
 from personas.following_tables import FollowRecord
+from personas.networks.capabilities import (
+    AcceptingRequests,
+    Blocking,
+    CommunityNetwork,
+    require,
+)
 from router.policy import Persona
+
+if TYPE_CHECKING:
+    from personas.context import Context
 
 _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,30})$")
 _MENTION = re.compile(r"@\w+")
@@ -176,18 +186,17 @@ class Row:
 class Community:
     """One private persona's community, on its network."""
 
-    def __init__(self, ctx: object, persona: Persona, *, clock: Clock = REAL,
+    def __init__(self, ctx: Context, persona: Persona, *,
                  notify: Callable[[str], None] = lambda m: None) -> None:
-        self.ctx, self.persona, self.clock, self.notify = ctx, persona, clock, notify
-        config = ctx.config  # type: ignore[attr-defined]
+        self.ctx, self.persona, self.clock, self.notify = ctx, persona, ctx.clock, notify
+        config = ctx.config
         self.settings: CommunitySettings = config.community.get(persona.name,
                                                                 CommunitySettings())
-        self.net = ctx.network_for(persona)  # type: ignore[attr-defined]
-        if not hasattr(self.net, "join_requests"):
-            raise BadInput(f"network {persona.network!r} has no community support; use the "
-                           "sandbox or X")
-        if hasattr(self.net, "clock"):
-            self.net.clock = clock
+        self.net: CommunityNetwork = require(
+            ctx.network_for(persona), CommunityNetwork,
+            f"network {persona.network!r} has no community support; use the sandbox or X")
+        # accepting a request through the API: where the network offers it (not X)
+        self.accepting = self.net if isinstance(self.net, AcceptingRequests) else None
         self.channels = channels(config, persona)
         self.own = {p.handle.lower() for p in config.personas}
         # state made for another account is not used for this one: the line says the way on
@@ -333,9 +342,9 @@ class Community:
             pending = []
         for profile in pending:
             req = self.request(profile.handle.lower())
-            if req is not None and req.status == APPROVED and self.net.accepts_requests:
+            if req is not None and req.status == APPROVED and self.accepting is not None:
                 # a member approved after asking elsewhere now asks to follow: let them in
-                if self.net.accept(self.persona, req.handle):
+                if self.accepting.accept(self.persona, req.handle):
                     report.accepted.append(req.shown)
                 continue
             data = {**profile.signals(), "name": profile.name, "id": profile.id,
@@ -597,8 +606,8 @@ class Community:
         if req.followed_at is None:
             result = self.net.follow(self.persona, req.handle)
             self._stamp(req, "followed_at", follow="pending" if result.pending else "following")
-        if self.net.accepts_requests and req.accepted_at is None:
-            self.net.accept(self.persona, req.handle)  # False: never asked; nothing to accept
+        if self.accepting is not None and req.accepted_at is None:
+            self.accepting.accept(self.persona, req.handle)  # False: never asked; nothing to accept
             self._stamp(req, "accepted_at")
         if req.welcomed_at is None:
             text = self.render(self.settings.welcome_introduced if req.introduction
@@ -608,7 +617,7 @@ class Community:
                 self._stamp(req, "welcome_started_at")
                 self.net.send_message(self.persona, req.handle, text)
             self._welcomed(req, text)
-        return "approved" if self.net.accepts_requests else "awaiting"
+        return "approved" if self.accepting is not None else "awaiting"
 
     def _sent(self, handle: str, started: datetime) -> bool:
         """Did an earlier run's welcome reach them before it died? (A crash between the
@@ -642,7 +651,7 @@ class Community:
 
     def _welcomed(self, req: JoinRequest, text: str) -> None:
         now = _now(self.clock)
-        status = APPROVED if self.net.accepts_requests else AWAITING
+        status = APPROVED if self.accepting is not None else AWAITING
         with db.session() as s:
             row = s.get(JoinRequest, (self.persona.name, req.handle))
             assert row is not None
@@ -669,11 +678,11 @@ class Community:
         req = self.check_deniable(handle_text)
         if req.status == DENIED and (req.blocked or not block):
             return "already"
-        if req.status == PENDING and self.net.accepts_requests:
-            self.net.reject(self.persona, req.handle)
+        if req.status == PENDING and self.accepting is not None:
+            self.accepting.reject(self.persona, req.handle)
         blocked = False
         if block:
-            if callable(getattr(self.net, "block", None)):
+            if isinstance(self.net, Blocking):
                 self.net.block(self.persona, req.handle)
                 blocked = True
             else:
@@ -762,7 +771,9 @@ def reset(config: object, name: str | None, *, keep: bool) -> list[owner.Mismatc
     return owner.reset(areas(config, persona), keep=keep)
 
 
-def community(ctx: object, name: str | None = None, *, clock: Clock = REAL,
-              notify: Callable[[str], None] = lambda m: None) -> Community:
-    persona = private_persona(ctx.config, name)  # type: ignore[attr-defined]
-    return Community(ctx, persona, clock=clock, notify=notify)
+def community(ctx: Context, name: str | None = None, *,
+               notify: Callable[[str], None] = lambda m: None) -> Community:
+    """The community of the private persona `name` (the only one when None), on the
+    context's clock."""
+    persona = private_persona(ctx.config, name)
+    return Community(ctx, persona, notify=notify)

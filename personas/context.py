@@ -8,19 +8,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from personas import config as config_module
+from personas.clock import REAL, Clock
 
 if TYPE_CHECKING:
     from personas.config import Config
-    from personas.networks.base import Network
+    from personas.networks.capabilities import Posting
     from router.policy import Persona
 
 
 class Context:
+    """`clock`: the time of everything a command does, the sandbox network's included (a
+    simulated clock in tests and the benches)."""
+
     def __init__(self, config_path: Path | None = None,
-                 notify: Callable[[str], None] = lambda message: None) -> None:
+                 notify: Callable[[str], None] = lambda message: None, *,
+                 clock: Clock = REAL) -> None:
         self.config_path = config_path
         self.notify = notify
-        self._networks: dict[str, Network] = {}
+        self.clock = clock
+        self._networks: dict[str, Posting] = {}
 
     @cached_property
     def config(self) -> Config:
@@ -32,16 +38,15 @@ class Context:
     def persona(self, name: str) -> Persona:
         return self.config.persona(name)
 
-    def network(self, name: str) -> Network:
+    def network(self, name: str) -> Posting:
         if name not in self._networks:
             from personas.networks import connect
+            from personas.ratelimit import learner
 
-            self._networks[name] = connect(self.config, self.config.networks[name])
-            if hasattr(self._networks[name], "on_rate"):  # one rate budget for every call
-                from personas.ratelimit import learner
-
-                self._networks[name].on_rate = learner()  # type: ignore[attr-defined]
+            # one rate budget for every call: what the network learns goes into it
+            self._networks[name] = connect(self.config, self.config.networks[name],
+                                           clock=self.clock, observers=[learner(self.clock)])
         return self._networks[name]
 
-    def network_for(self, persona: Persona) -> Network:
+    def network_for(self, persona: Persona) -> Posting:
         return self.network(persona.network)

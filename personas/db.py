@@ -139,13 +139,13 @@ def _own_connection(eng: Engine) -> Any:
 
 class _Transaction:
     """`raw()`'s block: the cursor in, commit or rollback out. The writes `later` holds go
-    first, in the same transaction (unless `carry` is off and they are not overdue); if it
-    does not commit, they are held again."""
+    first, in the same transaction (unless `with_held` is off); if it does not commit, they
+    are held again."""
 
-    __slots__ = ("conn", "pooled", "cursor", "engine", "carried", "carry")
+    __slots__ = ("conn", "pooled", "cursor", "engine", "carried", "with_held")
 
-    def __init__(self, carry: bool) -> None:
-        self.carry = carry
+    def __init__(self, with_held: bool) -> None:
+        self.with_held = with_held
 
     def __enter__(self) -> Any:
         self.pooled = None
@@ -156,8 +156,7 @@ class _Transaction:
             self.pooled = eng.raw_connection()
             self.conn = self.pooled.driver_connection
         self.cursor = self.conn.cursor()
-        self.carried = (_later.take(eng) if _later.writes and (self.carry or _later.overdue)
-                        else ())
+        self.carried = _later.take(eng) if _later.writes and self.with_held else ()
         if self.carried:
             try:
                 for write in self.carried:
@@ -174,8 +173,6 @@ class _Transaction:
                 try:
                     self.conn.commit()
                     committed = True
-                    if self.carried:
-                        _later.settled()
                 except BaseException:
                     self.conn.rollback()
                     raise
@@ -201,14 +198,14 @@ def _forget_own() -> None:
         pass
 
 
-def raw(carry: bool = True) -> _Transaction:
+def raw(with_held: bool = True) -> _Transaction:
     """A DBAPI cursor in one transaction: committed, with the writes `later` holds, when
     the block ends (the commit has reached the database when this returns, see
     docs/reliability.md); rolled back when it raises. On SQLite the connection is the
-    thread's own; elsewhere one from the pool. `carry=False` leaves the held writes held:
-    for a post's store, when they are committed while its request is out (`persona post`
-    to X), rather than before it."""
-    return _Transaction(carry)
+    thread's own; elsewhere one from the pool. `with_held=False` leaves the held writes
+    held, for the next transaction: a read made before each post (`outbox.stale`) does not
+    cost a commit of its own, the post's store takes them."""
+    return _Transaction(with_held)
 
 
 # --- writes that go with the next transaction ---------------------------------------------
@@ -230,9 +227,6 @@ class _Later:
         self.lock = threading.Lock()
         self.engine: Engine | None = None
         self.writes: list[Write] = []
-        # their commit while a request was out did not happen (`flush_quietly`): the next
-        # transaction takes them, whatever it asked, and raises what the database says
-        self.overdue = False
 
     def add(self, eng: Engine, write: Write) -> None:
         with self.lock:
@@ -252,20 +246,14 @@ class _Later:
             if self.engine is eng:
                 self.writes[:0] = writes
 
-    def settled(self) -> None:
-        """A transaction that carried writes committed: none are overdue any more."""
-        with self.lock:
-            if not self.writes:
-                self.overdue = False
-
     def drop(self) -> None:
         with self.lock:
-            self.writes, self.overdue = [], False
+            self.writes = []
 
     def forget(self) -> None:
         """In a forked child: the parent's writes are the parent's to commit. (The lock is
         new too: another thread of the parent may have held it at the fork.)"""
-        self.lock, self.engine, self.writes, self.overdue = threading.Lock(), None, [], False
+        self.lock, self.engine, self.writes = threading.Lock(), None, []
 
 
 _later = _Later()
@@ -284,23 +272,6 @@ def flush() -> None:
     if _later.writes:
         with raw():
             pass
-
-
-def flush_quietly() -> None:
-    """`flush`, for work done while a request is out (networks.base.meanwhile), where an
-    error is nobody's to report. When the database refuses, or this thread is inside a
-    transaction of its own (committing would commit that too), the writes stay held and
-    become overdue: the next transaction commits them, even a post's store that asked not
-    to carry them, or raises the database's error before that post's request."""
-    if not _later.writes:
-        return
-    if _own.conn is not None and _own.conn.in_transaction:
-        _later.overdue = True
-        return
-    try:
-        flush()
-    except Exception:  # noqa: BLE001 (held again, and overdue: see above)
-        _later.overdue = True
 
 
 def drop_later() -> None:

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel import select
 
@@ -25,8 +26,12 @@ from personas.errors import BadInput, NetworkError, NotFound, RateLimited, Remot
 from personas.following_tables import FollowQueue, FollowRecord, FollowSweep
 from personas.models import Event
 from personas.networks.base import Profile
+from personas.networks.capabilities import Following, require
 from personas.ratelimit import Budget, until
 from router.policy import Persona
+
+if TYPE_CHECKING:
+    from personas.context import Context
 
 PAGE = 1000  # X's largest followers page
 KNOWN = 20  # newest handles kept from a complete sweep
@@ -35,6 +40,7 @@ KNOWN = 20  # newest handles kept from a complete sweep
 STOP_RUN = 3
 MARGIN = 20  # followers read past the expected new ones: room for a few who left
 BATCH = 200  # queue rows taken from the database at a time
+T = TypeVar("T")
 # follow records that settle an account for good: followed already, or never again
 FINAL = ("following", "pending", "dropped")
 
@@ -79,18 +85,17 @@ def now_utc(clock: Clock) -> datetime:
 
 
 class Sweep:
-    """One persona's sweep over one network (`Social` methods: followers, follow, ...)."""
+    """One persona's sweep over one network. Its rate budget listens to the network's rate
+    windows while each of its calls is out, beside the process's own observers."""
 
-    def __init__(self, persona: Persona, network: object, settings: FollowSettings, *,
+    def __init__(self, persona: Persona, network: Following, settings: FollowSettings, *,
                  clock: Clock = REAL, private_personas: Iterable[str] = (),
                  notify: Callable[[str], None] = lambda m: None,
                  progress: Progress | None = None) -> None:
         self.persona, self.net, self.settings, self.clock = persona, network, settings, clock
         self.protected = list(private_personas)  # their members are never unfollowed
         self.notify, self.progress = notify, progress or Progress()
-        self.budget = Budget(persona.name, dict(getattr(network, "rate_limits", {})), clock)
-        if hasattr(network, "on_rate"):
-            network.on_rate = self._learn  # type: ignore[attr-defined]
+        self.budget = Budget(persona.name, dict(network.rate_limits), clock)
         self.report = Report(persona.name)
         self.stop_at_limit = False
 
@@ -101,7 +106,7 @@ class Sweep:
 
     # --- every network call goes through here --------------------------------------------
 
-    def _call(self, endpoint: str, action: Callable[[], object]) -> object:
+    def _call(self, endpoint: str, action: Callable[[], T]) -> T:
         while True:
             wait = self.budget.wait(endpoint)
             if wait > 0:
@@ -118,7 +123,8 @@ class Sweep:
             self.budget.spend(endpoint)
             self.report.requests += 1
             try:
-                return action()
+                with self.net.observers.listening(self._learn):
+                    return action()
             except RateLimited as e:  # the budget was wrong: believe the network
                 self.report.refused_for_rate += 1
                 reset = e.reset_at if e.reset_at and e.reset_at > self.clock.now() else None
@@ -192,7 +198,7 @@ class Sweep:
     def _me(self) -> Profile | None:
         """The persona's own counts (one request), when the network reports them."""
         try:
-            me = self._call("me", lambda: self.net.me(self.persona))  # type: ignore[attr-defined]
+            me = self._call("me", lambda: self.net.me(self.persona))
         except (NetworkError, BadInput):  # an estimate only: the sweep can do without
             return None
         return me if isinstance(me, Profile) and me.followers is not None else None
@@ -229,11 +235,11 @@ class Sweep:
         a follow-back. A private persona's followers are its members, a page or two."""
         found, token = set(), None
         while True:
-            page = self._call("followers", lambda t=token: self.net.followers(  # type: ignore[attr-defined, misc]
+            page = self._call("followers", lambda t=token: self.net.followers(  # type: ignore[misc]
                 self.persona, t, PAGE))
-            found.update(a.handle.lower() for a in page.accounts)  # type: ignore[attr-defined]
-            self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
-            token = page.next_token  # type: ignore[attr-defined]
+            found.update(a.handle.lower() for a in page.accounts)
+            self.report.followers_read += len(page.accounts)
+            token = page.next_token
             if token is None:
                 return found
 
@@ -245,10 +251,10 @@ class Sweep:
         stop_run = min(STOP_RUN, len(known))
         while True:
             size = self._page_size(state)
-            page = self._call("followers", lambda n=size: self.net.followers(  # type: ignore[attr-defined, misc]
+            page = self._call("followers", lambda n=size: self.net.followers(  # type: ignore[misc]
                 self.persona, state.cursor, n))
             rows, reached = [], False
-            for account in page.accounts:  # type: ignore[attr-defined]
+            for account in page.accounts:
                 run = run + 1 if account.handle.lower() in known else 0
                 if not state.full and stop_run and run >= stop_run:
                     reached = True
@@ -257,11 +263,11 @@ class Sweep:
                                         position=position, profile=json.dumps(_signals(account)),
                                         follower=True))
                 position += 1
-            self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
-            state.followers_read += len(page.accounts)  # type: ignore[attr-defined]
+            self.report.followers_read += len(page.accounts)
+            state.followers_read += len(page.accounts)
             head = list(dict.fromkeys(head + [r.handle for r in rows]))[:KNOWN]
             state.head = json.dumps(head)
-            state.cursor = None if reached else page.next_token  # type: ignore[attr-defined]
+            state.cursor = None if reached else page.next_token
             self.progress.reading(self.report.followers_read)
             done = reached or state.cursor is None
             if done and not state.full:
@@ -287,10 +293,10 @@ class Sweep:
         following us is unfollowed when `auto_unfollow` is on."""
         following, token = set(), None
         while True:
-            page = self._call("following", lambda t=token: self.net.following(  # type: ignore[attr-defined, misc]
+            page = self._call("following", lambda t=token: self.net.following(  # type: ignore[misc]
                 self.persona, t, PAGE))
-            following.update(a.handle.lower() for a in page.accounts)  # type: ignore[attr-defined]
-            token = page.next_token  # type: ignore[attr-defined]
+            following.update(a.handle.lower() for a in page.accounts)
+            token = page.next_token
             if token is None:
                 break
         at = now_utc(self.clock)
@@ -369,7 +375,7 @@ class Sweep:
 
     def _one(self, row: FollowQueue, record: str | None) -> None:
         if row.action == "unfollow":
-            self._call("follow", lambda: self.net.unfollow(self.persona, row.handle))  # type: ignore[attr-defined]
+            self._call("follow", lambda: self.net.unfollow(self.persona, row.handle))
             self._done(row, "unfollowed", "unfollowed")
             self.report.unfollowed += 1
             return
@@ -381,14 +387,14 @@ class Sweep:
             self._skip(row, reason)
             return
         try:
-            result = self._call("follow", lambda: self.net.follow(self.persona, row.handle))  # type: ignore[attr-defined]
+            result = self._call("follow", lambda: self.net.follow(self.persona, row.handle))
         except NotFound:
             self._skip(row, "gone")
             return
         except RemoteRefused:
             self._skip(row, "refused")  # suspended, or blocked us: X says no
             return
-        state = "pending" if result.pending else "following"  # type: ignore[attr-defined]
+        state = "pending" if result.pending else "following"
         self._done(row, "followed", state)
         self.report.followed += 1
         self.report.followed_back += row.follower
@@ -494,42 +500,39 @@ class Sweep:
     def _peek(self, state: FollowSweep, full: bool) -> list[FollowQueue]:
         known, token, out, run = set(json.loads(state.known)), None, [], 0
         while True:
-            page = self._call("followers", lambda t=token: self.net.followers(  # type: ignore[attr-defined, misc]
+            page = self._call("followers", lambda t=token: self.net.followers(  # type: ignore[misc]
                 self.persona, t, PAGE))
-            self.report.followers_read += len(page.accounts)  # type: ignore[attr-defined]
-            for a in page.accounts:  # type: ignore[attr-defined]
+            self.report.followers_read += len(page.accounts)
+            for a in page.accounts:
                 run = run + 1 if a.handle.lower() in known else 0
                 if not full and run >= min(STOP_RUN, len(known)) > 0:
                     return out
                 out.append(FollowQueue(persona=self.persona.name, handle=a.handle.lower(),
                                        position=0, profile=json.dumps(_signals(a)),
                                        follower=True))
-            token = page.next_token  # type: ignore[attr-defined]
+            token = page.next_token
             if token is None:
                 return out
 
 
-def sweep(context: object, name: str, *, clock: Clock = REAL,
-          notify: Callable[[str], None] = lambda m: None,
+def sweep(context: Context, name: str, *, notify: Callable[[str], None] = lambda m: None,
           progress: Progress | None = None) -> Sweep:
-    """The sweep of a configured persona, on its network."""
+    """The sweep of a configured persona, on its network, on the context's clock."""
     from personas import state_accounts as owner
 
-    persona = context.persona(name)  # type: ignore[attr-defined]
-    config = context.config  # type: ignore[attr-defined]
-    network = context.network_for(persona)  # type: ignore[attr-defined]
-    if not hasattr(network, "followers"):
-        raise BadInput(f"network {persona.network!r} cannot list followers; follow sweeps "
-                       "need the sandbox or X")
+    persona = context.persona(name)
+    config = context.config
+    network = require(context.network_for(persona), Following,
+                      f"network {persona.network!r} cannot list followers; follow sweeps "
+                      "need the sandbox or X")
     # its records, and the members it follows, must be the persona's current account's
     areas = [(persona, owner.FOLLOW)]
     if persona.traits.auto_follow == "members":
         areas.append((persona, owner.COMMUNITY))
     owner.check(areas)
-    if hasattr(network, "clock"):
-        network.clock = clock
     private = [p.name for p in config.personas if p.private]
-    return Sweep(persona, network, config.follow.get(name, FollowSettings()), clock=clock,
+    return Sweep(persona, network, config.follow.get(name, FollowSettings()),
+                 clock=context.clock,
                  private_personas=private, notify=notify, progress=progress)
 
 

@@ -63,7 +63,7 @@ def set_app(ctx: Context, network: str, keys: credentials.AppKeys) -> None:
 def login_with_pin(ctx: Context, name: str, show_url: Callable[[str], None],
                    read_pin: Callable[[], str]) -> LoggedIn:
     """The PIN-based OAuth 1.0a flow: the user opens the URL, approves, types the PIN."""
-    from personas.networks import x
+    from personas.networks.x import login as x
 
     persona = _x_persona(ctx, name)
     network = ctx.config.networks[persona.network]
@@ -88,7 +88,7 @@ def _verify_and_store(ctx: Context, persona: Persona, app: credentials.AppKeys,
                       tokens: credentials.Tokens) -> LoggedIn:
     """Store the tokens only if X says they act for the persona's configured handle."""
     from personas import verified
-    from personas.networks import x
+    from personas.networks.x import login as x
 
     network = ctx.config.networks[persona.network]
     account = x.whoami(persona, network.options, app, tokens)
@@ -122,7 +122,7 @@ def has_credentials(persona: Persona) -> bool:
 def verify(ctx: Context, persona: Persona) -> str:
     """'ok', or what is wrong with the persona's credentials, checked with X."""
     from personas import verified
-    from personas.networks import x
+    from personas.networks.x import login as x
 
     tokens = credentials.get_tokens(persona.network, persona.handle)
     app = credentials.get_app(persona.network)

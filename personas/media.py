@@ -1,5 +1,5 @@
 """Images and videos attached to a post: checked when the post is made, uploaded when it is
-sent (`personas.networks.x_media`), and checked again then, since the file may have changed."""
+sent (`personas.networks.x.media`), and checked again then, since the file may have changed."""
 
 from __future__ import annotations
 

@@ -37,14 +37,13 @@ def _sync_one(ctx: Context, persona: Persona, days: int) -> Synced:
 
     from personas import db
     from personas.models import OutboxItem, Status, utcnow
+    from personas.networks.capabilities import Metrics, require
     from personas.reports.tables import FollowerCount, MetricSnapshot
 
-    network = ctx.network_for(persona)
-    if not hasattr(network, "post_metrics") or not hasattr(network, "account_counts"):
-        from personas.errors import BadInput
-
-        raise BadInput(f"the {network.kind} network of persona {persona.name!r} cannot give "
-                       "metrics in this version; leave it out with --persona")
+    connected = ctx.network_for(persona)
+    network = require(connected, Metrics, f"the {connected.kind} network of persona "
+                      f"{persona.name!r} cannot give metrics in this version; leave it out "
+                      "with --persona")
     now = utcnow()
     posts = network.post_metrics(persona, now - timedelta(days=days), limit=1000)
     counts = network.account_counts(persona)

@@ -34,7 +34,8 @@ from personas.errors import (
     Transient,
 )
 from personas.models import OutboxItem, Status, StoredItem, utcnow
-from personas.networks.base import Network, RemotePost, Sent, same_text
+from personas.networks.base import RemotePost, Sent, same_text
+from personas.networks.capabilities import Posting
 from router.decide import Decision
 from router.items import Item
 from router.policy import Persona
@@ -113,21 +114,19 @@ def enqueue(item: Item, decision: Decision, persona: Persona, *,
 
 
 def store_claimed(item: Item, decision: Decision, persona: Persona, *, key: str | None = None,
-                  media: list[dict[str, str]] | None = None,
-                  carry: bool = True) -> tuple[StoredItem, float]:
+                  media: list[dict[str, str]] | None = None) -> tuple[StoredItem, float]:
     """Store an item already claimed by this process, which sends it next (as `persona
     post` does), and read its rate budget in the same transaction. Returns the row and the
     time (epoch seconds) from which the budget allows the call, 0 for now, for
-    `send(..., ready_at=)`. `carry=False`: the results `db.later` holds are not committed
-    with it (see `db.raw`)."""
-    return _store(item, decision, persona, key=key, media=media, claim_for=worker_id(),
-                  carry=carry)
+    `send(..., ready_at=)`. The results `db.later` holds (the last post's) are committed
+    in the same transaction, before the request."""
+    return _store(item, decision, persona, key=key, media=media, claim_for=worker_id())
 
 
 def _store(item: Item, decision: Decision, persona: Persona, *,
            scheduled_at: datetime | None = None, key: str | None = None,
            media: list[dict[str, str]] | None = None,
-           claim_for: str | None = None, carry: bool = True) -> tuple[StoredItem, float]:
+           claim_for: str | None = None) -> tuple[StoredItem, float]:
     now = utcnow()
     stamp = db.to_db(now)
     claimed = claim_for is not None
@@ -140,7 +139,7 @@ def _store(item: Item, decision: Decision, persona: Persona, *,
         "claimed_at": stamp if claimed else None, "media": json.dumps(media) if media else None,
         "account": persona.account or None, "unsure": False}
     ready_at = 0.0
-    with db.raw(carry) as cursor:
+    with db.raw() as cursor:
         if claimed and _in_flight(cursor, persona.name, claim_for) is not None:
             # one item of a persona on the network at a time: this one waits its turn
             # behind the one another process is sending (the worker sends it)
@@ -265,7 +264,7 @@ def _stored(row: tuple[object, ...]) -> StoredItem:
 
 # --- sending -----------------------------------------------------------------------------
 
-def send(row: Row, network: Network, persona: Persona, *,
+def send(row: Row, network: Posting, persona: Persona, *,
          ready_at: float | None = None, record_later: bool = False) -> Row:
     """Publish a claimed item and record the outcome; re-raises the network's error.
     `ready_at`: the rate budget as `store_claimed` read it (else it is read here).
@@ -278,7 +277,7 @@ def send(row: Row, network: Network, persona: Persona, *,
     if row.account and persona.account and row.account != persona.account:
         raise hold(row, persona)
     extra = {"media": json.loads(row.media)} if row.media else {}
-    retries = getattr(network, "retries", 0)
+    retries = network.retries
     unsure = bool(row.unsure)
     for attempt in range(retries + 1):
         try:
@@ -317,11 +316,11 @@ def send(row: Row, network: Network, persona: Persona, *,
     raise AssertionError("unreachable")
 
 
-def _pause(network: Network, attempt: int) -> None:
+def _pause(network: Posting, attempt: int) -> None:
     """Before the next try of a failed request: backoff with jitter, the network's own."""
     import time
 
-    base = float(getattr(network, "backoff", 1.0))
+    base = float(network.backoff)
     time.sleep(base * 2 ** attempt * (1 + random.random()))
 
 
@@ -404,7 +403,7 @@ def _write_sent_if_sending(cursor, mark: dict[str, object],  # type: ignore[no-u
         cursor.execute(db.sql(_INSERT_EVENT), event)
 
 
-def _earlier_attempt(row: Row, network: Network, persona: Persona) -> Sent | None:
+def _earlier_attempt(row: Row, network: Posting, persona: Persona) -> Sent | None:
     try:
         return find_sent(row, network, persona)
     except NetworkError:
@@ -467,7 +466,7 @@ def stale(me: str | None = None, now: datetime | None = None) -> list[OutboxItem
     those `me` claimed and lost track of (its database went away mid-send)."""
     now = now or utcnow()
     host = socket.gethostname()
-    with db.raw(carry=False) as cursor:  # below the ORM: `persona post` asks before each post
+    with db.raw(with_held=False) as cursor:  # below the ORM: `persona post` asks before each post
         cursor.execute(db.sql(_SENDING_CLAIMS), {"sending": _SENDING})
         claims = cursor.fetchall()
     gone = [item_id for item_id, by, at in claims
@@ -516,7 +515,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def reconcile(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem:
+def reconcile(row: OutboxItem, network: Posting, persona: Persona) -> OutboxItem:
     """Settle an item a crash left in `sending`: recorded when the network has it, else
     queued again to be sent. Only then may it be retried. An item of an account its persona
     no longer posts as cannot be looked for: it is held (`Held` raised)."""
@@ -540,7 +539,7 @@ def reconcile(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem
         return stored
 
 
-def find_sent(row: Row, network: Network, persona: Persona) -> Sent | None:
+def find_sent(row: Row, network: Posting, persona: Persona) -> Sent | None:
     """The post an earlier attempt of this item made, if the network has it: among the
     account's posts since the item was made, one with this item's exact text (links
     compared as the network rewrote them back), or the repost of its target, that no other
@@ -558,7 +557,7 @@ def find_sent(row: Row, network: Network, persona: Persona) -> Sent | None:
     return None
 
 
-def settle_unsure(row: OutboxItem, network: Network, persona: Persona) -> OutboxItem | None:
+def settle_unsure(row: OutboxItem, network: Posting, persona: Persona) -> OutboxItem | None:
     """For an item whose last attempt may have gone out, before its words change: look for
     it on the network. Found, it is recorded as sent and returned; not found, it is no
     longer unsure (nothing of it is out there to be doubled). A network error is raised:

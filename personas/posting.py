@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -225,11 +224,13 @@ def _look_up(ctx: Context, personas: list[Persona], post_id: str
     """The post, and whether a public persona sees it. Public personas are asked first, so
     the usual case costs one look-up; private ones only when no public one sees it."""
     from personas.errors import CredentialsRejected
+    from personas.networks.capabilities import reading
 
     unchecked: CredentialsRejected | None = None
     for persona in sorted(personas, key=lambda p: p.private):
         try:
-            return ctx.network_for(persona).get_post(persona, post_id), not persona.private
+            network = reading(ctx.network_for(persona))
+            return network.get_post(persona, post_id), not persona.private
         except NotFound:
             continue
         except CredentialsRejected as e:
@@ -283,14 +284,11 @@ def when_for(ctx: Context, persona_name: str, text: str) -> datetime:
 def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
          media: list[dict[str, str]] | None = None) -> Posted:
     """Store the routed item, then send it now (or leave it for the worker at `at`).
-    A network failure leaves it queued. A success is recorded later: while the next post's
-    request is out (a network that `overlaps`: X), else with the process's next transaction
-    (the next post's store), and at the latest by anything that reads the database,
-    `outbox.flush()` or exit. For a process that posts many, the only commit between two
-    requests is the next item's own."""
+    A network failure leaves it queued. A success is recorded later: with the process's
+    next transaction (the next post's store), and at the latest by anything that reads the
+    database, `outbox.flush()` or exit. For a process that posts many, the only commit
+    between two requests is the next item's own, which takes the last result with it."""
     import personas.outbox as outbox  # (SQLAlchemy: loaded only by the commands that store)
-    from personas import db
-    from personas.networks.base import meanwhile
 
     persona = ctx.persona(routed.decision.persona)  # type: ignore[arg-type]
     network = ctx.network_for(persona)  # a network we cannot use refuses before storing
@@ -300,19 +298,15 @@ def post(ctx: Context, routed: Routed, *, at: datetime | None = None,
         return Posted(row.id, row.persona, row.network, row.kind, row.status,  # type: ignore[arg-type]
                       None, None, scheduled_at=at)
     error: PersonaError | None = None
-    overlaps = getattr(network, "overlaps", False)
     # stored already claimed by this process: it sends what it stored. The result the last
-    # post left held is committed with this store, or, on a network that overlaps, while
-    # this item's request is out (the network's time, which this process spends waiting).
+    # post left held is committed with this store, before this item's request.
     settle_interrupted(ctx)
-    claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona, media=media,
-                                             carry=not overlaps)
+    claimed, ready_at = outbox.store_claimed(routed.item, routed.decision, persona, media=media)
     if claimed.status != "sending":  # another process is sending one of the persona's items
         return Posted(claimed.id, claimed.persona, claimed.network, claimed.kind,
                       claimed.status, None, None, behind=True)
     try:
-        with meanwhile(db.flush_quietly) if overlaps else nullcontext():
-            row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
+        row = outbox.send(claimed, network, persona, ready_at=ready_at, record_later=True)
     except NetworkError as e:
         error, row = e, claimed
     except KeyboardInterrupt:

@@ -139,7 +139,7 @@ class Budget:
 
 
 def learner(clock: Clock = REAL):  # type: ignore[no-untyped-def]
-    """A network's `on_rate` outside sweeps: a window nearly used up goes into the
+    """The rate observer every network is connected with: a window nearly used up goes into the
     persona's budget. Plenty left is not written: a stored window past its reset counts
     as fresh anyway, and a write per post would slow every post down."""
     def learn(persona: str, endpoint: str, limit: int, remaining: int, reset_at: float) -> None:

@@ -155,9 +155,8 @@ class Worker:
             self.held.add(row.id)
             self.log(e.message)
         except CredentialsRejected as e:
-            forget = getattr(self.ctx.network_for(persona), "forget", None)
-            if forget is not None:
-                forget(persona)  # a login made meanwhile is read when the wait is over
+            # a login made meanwhile is read when the wait is over
+            self.ctx.network_for(persona).forget(persona)
             self.tally.retrying += 1
             # the persona waits (a login may come meanwhile); the others go on
             self.tally.blocked[row.persona] = time.time() + LOGIN_WAIT

@@ -1,15 +1,12 @@
-"""The interface every network implements, and what it returns."""
+"""What networks return, and who hears of their rate windows. What each can do is in
+`personas.networks.capabilities`."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
-
-from router.policy import Persona
 
 
 def same_text(posted: str, seen: str) -> bool:
@@ -96,30 +93,6 @@ class AccountCounts:
     following: int | None = None
 
 
-class Network(Protocol):
-    name: str
-    kind: str
-
-    def publish(self, persona: Persona, *, kind: str, text: str, target: str | None,
-                idempotency_key: str) -> Sent:
-        """Post, reply, quote or repost as `persona`. Raises `personas.errors.NetworkError`."""
-
-    def get_post(self, persona: Persona, post_id: str) -> RemotePost:
-        """A post as `persona` can see it; `NotFound` when there is none."""
-
-    def timeline(self, persona: Persona, limit: int = 50) -> list[RemotePost]:
-        """The persona's own most recent posts, newest first."""
-
-    def post_url(self, persona: Persona, post_id: str) -> str:
-        """The web address of one of the persona's posts."""
-
-    def post_metrics(self, persona: Persona, since: datetime,
-                     limit: int = 100) -> list[PostStats]:
-        """Public metrics of the persona's own posts made since `since`, newest first."""
-
-    def account_counts(self, persona: Persona) -> AccountCounts:
-        """How many follow the persona now, and how many it follows."""
-
 # --- accounts, follows, messages and metrics (the X network; others may add them) ---------
 
 
@@ -159,25 +132,6 @@ class PostMetrics:
     impressions: int = 0
 
 
-class Social(Protocol):
-    """What a network offers beyond posting (the X network implements all of it)."""
-
-    def me(self, persona: Persona) -> Account: ...
-    def account(self, persona: Persona, handle: str) -> Account: ...
-    def delete(self, persona: Persona, post_id: str) -> None: ...
-    def undo_repost(self, persona: Persona, post_id: str) -> None: ...
-    def follow(self, persona: Persona, handle: str) -> Followed: ...
-    def unfollow(self, persona: Persona, handle: str) -> None: ...
-    def followers(self, persona: Persona, page_token: str | None = None,
-                  limit: int = 1000) -> AccountPage: ...
-    def following(self, persona: Persona, page_token: str | None = None,
-                  limit: int = 1000) -> AccountPage: ...
-    def mentions(self, persona: Persona, since_id: str | None = None, *,
-                 after: datetime | None = None) -> list[RemotePost]: ...
-    def recent_posts(self, persona: Persona, limit: int = 100) -> list[PostMetrics]: ...
-    def send_message(self, persona: Persona, handle: str, text: str) -> str: ...
-
-
 # --- following: profiles with the signals a follow-back sweep checks ----------------------
 
 
@@ -212,62 +166,32 @@ class Message:
     created_at: datetime
 
 
-class Community(Protocol):
-    """What the community needs of a network. `accepts_requests` is False where the network
-    offers no way to accept a follow request (X): the owner accepts in the network's app."""
-
-    accepts_requests: bool
-
-    def join_requests(self, persona: Persona) -> list[Profile]: ...
-    def accept(self, persona: Persona, handle: str) -> bool: ...
-    def reject(self, persona: Persona, handle: str) -> bool: ...
-    def block(self, persona: Persona, handle: str) -> None: ...
-    def messages(self, persona: Persona, since_id: str | None = None, *,
-                 after: datetime | None = None) -> list[Message]: ...
-    def conversation(self, persona: Persona, handle: str, *,
-                     after: datetime | None = None) -> list[Message]: ...
-    def mentions(self, persona: Persona, since_id: str | None = None, *,
-                 after: datetime | None = None) -> list[RemotePost]: ...
-    def send_message(self, persona: Persona, handle: str, text: str) -> str: ...
-    def profile(self, persona: Persona, handle: str) -> Profile: ...
-
-
 # A network reports what it learns of rate windows: (persona name, endpoint, limit,
 # remaining, reset epoch). `personas.ratelimit.Budget.learn` takes it.
 RateObserver = Callable[[str, str, int, int, float], None]
 
 
-# --- work for the time a request is out ---------------------------------------------------
-# Between sending a request and reading its answer, a client only waits: the network's
-# server is at work, not this process. A network whose calls go over the wire (X: its
-# transport calls `waiting()` there) says so with `overlaps = True`; `persona post` then
-# commits the previous post's result in that wait rather than before the request.
+class RateObservers:
+    """Everyone told what a network learns of its rate windows. Given to
+    `personas.networks.connect` (the process's rate budget, `personas.ratelimit.learner`);
+    one that listens for a while (a sweep's own budget) adds itself for that time with
+    `listening`, beside the others."""
 
+    def __init__(self, observers: Iterable[RateObserver] = ()) -> None:
+        self._observers: list[RateObserver] = list(observers)
 
-class _Meanwhile(threading.local):
-    work: Callable[[], None] | None = None
+    def __bool__(self) -> bool:
+        return bool(self._observers)
 
+    @contextmanager
+    def listening(self, observer: RateObserver) -> Iterator[None]:
+        self._observers.append(observer)
+        try:
+            yield
+        finally:
+            self._observers.remove(observer)
 
-_meanwhile = _Meanwhile()
-
-
-@contextmanager
-def meanwhile(work: Callable[[], None]) -> Iterator[None]:
-    """Run `work` once, while this thread's next request is out, waiting for its answer;
-    when no request went out in the block (refused before sending, a network that makes
-    none), as the block ends. `work` must not raise: it runs inside the transport."""
-    _meanwhile.work = work
-    try:
-        yield
-    finally:
-        left, _meanwhile.work = _meanwhile.work, None
-        if left is not None:
-            left()
-
-
-def waiting() -> None:
-    """Called by a transport once a request is sent and before it reads the answer."""
-    work = _meanwhile.work
-    if work is not None:
-        _meanwhile.work = None
-        work()
+    def __call__(self, persona: str, endpoint: str, limit: int, remaining: int,
+                 reset_at: float) -> None:
+        for observer in tuple(self._observers):
+            observer(persona, endpoint, limit, remaining, reset_at)

@@ -18,7 +18,7 @@ from personas.networks.base import (
     Message,
     PostStats,
     Profile,
-    RateObserver,
+    RateObservers,
     RemotePost,
     Sent,
 )
@@ -59,18 +59,27 @@ def remote(post: Post) -> RemotePost:
 
 
 class SandboxNetwork:
-    kind = "sandbox"
+    """The sandbox: every capability, in a local database, on `clock`'s time (a simulated
+    clock in tests and the benches makes rate windows pass at once)."""
 
-    def __init__(self, config: NetworkConfig) -> None:
+    kind = "sandbox"
+    retries = 0  # nothing transient here: a failure is the item's
+    backoff = 1.0
+
+    def __init__(self, config: NetworkConfig, *, clock: Clock = REAL,
+                 observers: RateObservers | None = None) -> None:
         self.name = config.name
         self.options = config.options
-        self.clock: Clock = REAL  # following: a simulated clock in tests and the bench
-        self.on_rate: RateObserver | None = None  # following: told each window's state
+        self.clock = clock
+        self.observers = observers if observers is not None else RateObservers()
+        self.rate_limits = _limits(self.options.get("rate_limits"))
+
+    def forget(self, persona: Persona) -> None:
+        """Nothing is read ahead for a persona here."""
 
     @cached_property
     def store(self) -> Store:
-        return Store(store_path(self.name), limits=_limits(self.options.get("rate_limits")),
-                     clock=self.clock.now)
+        return Store(store_path(self.name), limits=dict(self.rate_limits), clock=self.clock.now)
 
     def _account(self, persona: Persona) -> str:
         self.store.ensure_account(persona.handle, private=persona.private)
@@ -121,10 +130,6 @@ class SandboxNetwork:
 
     # --- following: accounts, follows and follower pages (rate-counted like X) ----------
 
-    @property
-    def rate_limits(self) -> dict[str, int]:
-        return dict(self.store.limits)
-
     def _spend(self, persona: Persona, endpoint: str) -> None:
         account = self.store.ensure_account(persona.handle, private=persona.private)
         try:
@@ -133,11 +138,11 @@ class SandboxNetwork:
             self._report(persona, endpoint)
 
     def _report(self, persona: Persona, endpoint: str) -> None:
-        if self.on_rate is None:
+        if not self.observers:
             return
         state = self.store.rate_state(self.store.account(persona.handle).id, endpoint)
         if state is not None:
-            self.on_rate(persona.name, endpoint, state[0], state[1], state[2])
+            self.observers(persona.name, endpoint, state[0], state[1], state[2])
 
     def _profile(self, handle: str) -> Profile:
         a = self.store.account(handle)
@@ -180,8 +185,6 @@ class SandboxNetwork:
         return self._page(self.store.following(persona.handle), page_token, limit)
 
     # --- the private community ------------------------------------------------------------
-
-    accepts_requests = True
 
     def join_requests(self, persona: Persona) -> list[Profile]:
         self._spend(persona, "incoming")

@@ -24,8 +24,8 @@ def world(backend):  # type: ignore[no-untyped-def]
     from personas.sandbox.simulate import Simulator
 
     clock = SimulatedClock()
-    ctx = Context()
-    c = community(ctx, clock=clock)
+    ctx = Context(clock=clock)
+    c = community(ctx)
     store = c.net.store
     store.ensure_account("we", private=True)
     for name in ("me", "you"):
@@ -67,7 +67,7 @@ def test_one_request_per_person_and_the_whole_cycle(world):
 
     def run() -> None:
         try:
-            mine = community(Context(), clock=clock)
+            mine = community(Context(clock=clock))
             start.wait(10)
             results.append(mine.remind())
         except BaseException as e:  # noqa: BLE001
@@ -179,7 +179,7 @@ def test_members_from_before_the_upgrade_keep_their_rows(backend):
                           " VALUES ('we', 'old_friend', '2026-01-01 09:00:00')"))
     old.dispose()
     clock = SimulatedClock()
-    c = community(Context(), clock=clock)
+    c = community(Context(clock=clock))
     [member] = c.members()
     assert (member.handle, member.reminders, member.introduction) == ("old_friend", 0, None)
     assert member.approved_at.year == 2026
@@ -338,7 +338,7 @@ def test_reminders_stop_after_max_reminders_over_simulated_weeks(backend, write_
     if most is not None:
         text += f"\n[personas.we.community]\nmax_reminders = {most}\n"
     clock = SimulatedClock()
-    c = community(Context(write_config(text)), clock=clock)
+    c = community(Context(write_config(text), clock=clock))
     store = c.net.store
     store.ensure_account("we", private=True)
     sim = Simulator(store)

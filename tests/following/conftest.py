@@ -98,6 +98,6 @@ def sweeper(world, write_config):  # type: ignore[no-untyped-def]
         if config is not None or path is None:
             path = write_config(config if config is not None else config_text())
         notify = notes.append if notes is not None else (lambda m: None)
-        return sweep(Context(path), persona, clock=world.clock, notify=notify)
+        return sweep(Context(path, clock=world.clock), persona, notify=notify)
 
     return make

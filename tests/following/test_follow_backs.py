@@ -54,7 +54,7 @@ def test_followed_back_counts_the_follows_of_people_who_followed_first(
     from personas.following import add_member
     from personas.sandbox.simulate import Simulator
 
-    ctx = Context(write_config(config_text()))
+    ctx = Context(write_config(config_text()), clock=world.clock)
     truth = Truth(world.store)
     world.store.ensure_account("we_h", private=True)
     # `you` follows back its followers, over two runs (--limit), then the new ones
@@ -66,7 +66,7 @@ def test_followed_back_counts_the_follows_of_people_who_followed_first(
     world.followers_of_you(4)
     truth.step("you", lambda: sweeper("you").run())
     # `we`: two join requests approved (followed before they can follow a private account)
-    members = community(ctx, "we", clock=world.clock)
+    members = community(ctx, "we")
     sim = Simulator(world.store)
     for handle in ("ana", "bob"):
         sim.request("we_h", handle)

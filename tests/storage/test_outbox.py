@@ -147,7 +147,7 @@ def test_a_crashed_send_is_found_as_the_network_shows_it():
     import tweepy
 
     from personas.networks.base import same_text
-    from personas.networks.x import _text
+    from personas.networks.x.convert import post_text as _text
 
     posted = "Read this & tell me: https://example.org/a-very-long/path?x=1 <3"
     shown = tweepy.Tweet({"id": "1", "text": "Read this &amp; tell me: https://t.co/AbC123xyz "

@@ -29,7 +29,7 @@ def recorded() -> dict:  # type: ignore[type-arg]
 
 def signed_session(front_url: str, consumer: tuple[str, str], token: str, secret: str):  # type: ignore[no-untyped-def]
     """A requests session signing like tweepy: over https://api.twitter.com, sent to the front."""
-    from personas.networks.x import route
+    from personas.networks.x.transport import route
 
     session = requests.Session()
     route(session, {"api_base": front_url})

@@ -84,10 +84,11 @@ class XEnv:
     config: Path
     consumer: tuple[str, str]
 
-    def ctx(self):  # type: ignore[no-untyped-def]
+    def ctx(self, clock=None):  # type: ignore[no-untyped-def]
+        from personas.clock import REAL
         from personas.context import Context
 
-        return Context(self.config)
+        return Context(self.config, clock=clock or REAL)
 
     def network(self):  # type: ignore[no-untyped-def]
         network = self.ctx().network("x")

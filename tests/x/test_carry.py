@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from personas.networks.x import XNetwork
+from personas.networks.x.client import XNetwork
 
 
 def _liked(logged_in, cli, text: str, likes: int) -> str:

@@ -161,7 +161,7 @@ def test_a_429_waits_for_the_latest_used_up_window_user_or_app(logged_in):
     reset; with no window at 0, the 15-minute reset stands."""
     import requests
 
-    from personas.networks.x import _rate_limited
+    from personas.networks.x.errors import _rate_limited
 
     now = time.time()
     answer = requests.Response()

@@ -220,7 +220,7 @@ def test_an_item_edited_after_a_lost_answer_is_not_posted_in_both_wordings(logge
 
 def test_an_unsure_item_found_absent_can_be_edited_and_goes_once(logged_in, cli):
     config = str(logged_in.config)
-    from personas.networks.x import XNetwork
+    from personas.networks.x.client import XNetwork
 
     # refused before the work, on each of the post's tries
     logged_in.front.inject(status=503, path="/2/tweets", times=1 + XNetwork.retries)

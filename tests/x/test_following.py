@@ -68,7 +68,7 @@ def audience(logged_in, clock) -> Audience:  # type: ignore[no-untyped-def]
 def run(env, name: str = "you", clock=None, **options):  # type: ignore[no-untyped-def]
     from personas.following import sweep
 
-    s = sweep(env.ctx(), name, clock=clock or SimulatedClock())
+    s = sweep(env.ctx(clock=clock or SimulatedClock()), name)
     s.net.backoff = 0.01
     return s, s.run(**options)
 

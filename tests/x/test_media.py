@@ -156,7 +156,7 @@ def test_a_video_goes_up_in_segments_and_the_front_puts_them_together(logged_in,
 
 
 def test_a_gif_goes_up_in_segments_as_tweet_gif(logged_in, tmp_path, monkeypatch):
-    from personas.networks.x_media import Uploader
+    from personas.networks.x.media import Uploader
     from personas.sandbox.x_media import Media
 
     monkeypatch.setattr(Media, "processing", 0.0)
@@ -181,7 +181,7 @@ def test_a_gif_goes_up_in_segments_as_tweet_gif(logged_in, tmp_path, monkeypatch
 def test_a_file_in_more_than_1000_segments_goes_in_fewer_larger_ones(logged_in, tmp_path,
                                                                     monkeypatch):
     """X's segment_index stops at 999: segments grow rather than the index overflow."""
-    from personas.networks.x_media import Uploader
+    from personas.networks.x.media import Uploader
     from personas.sandbox.x_media import Media
 
     assert Uploader.max_segments == 1000
@@ -282,8 +282,8 @@ def test_a_5xx_mid_upload_keeps_the_item_and_the_worker_sends_it_whole(logged_in
                                                                       tmp_path, monkeypatch):
     """The second segment fails with 503 on every try: exit 1, the item stays queued. Sent
     again, the upload starts over and the post carries the whole video."""
-    from personas.networks.x import XNetwork
-    from personas.networks.x_media import Uploader
+    from personas.networks.x.client import XNetwork
+    from personas.networks.x.media import Uploader
     from personas.sandbox.x_media import Media
 
     monkeypatch.setattr(XNetwork, "backoff", 0.01)

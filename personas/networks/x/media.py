@@ -6,7 +6,7 @@ X retired the v1.1 upload (upload.twitter.com/1.1/media/upload.json) for self-se
 in 2025, and tweepy 4.17's Client has no v2 upload. These requests go out on the persona's
 tweepy client's own session, signed with its OAuth 1.0a credentials as tweepy signs, so
 they take the same route (`api_base`), report X's rate headers the same way, and fail with
-the same errors as every other call (`XNetwork._call` maps and retries them). Each request
+the same errors as every other call (`XSession._call` maps and retries them). Each request
 is safe to repeat: a segment sent again replaces itself, and an upload X never finishes
 is dropped by X after a day.
 """
@@ -29,7 +29,7 @@ API = "https://api.twitter.com"
 
 
 class Uploader:
-    """One persona's uploads. `call` runs one request the way `XNetwork._call` does:
+    """One persona's uploads. `call` runs one request the way `XSession._call` does:
     transient failures retried with backoff, every failure mapped to the project's errors."""
 
     chunk = 4 * media.MB  # bytes per segment; X takes up to 5 MB a segment
@@ -102,7 +102,7 @@ class Uploader:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """One signed request, as tweepy makes its own: the answer, with a `data` ({} for
-        none), or tweepy's error for the status (which `XNetwork._call` maps)."""
+        none), or tweepy's error for the status (which `XSession._call` maps)."""
         client = self.client
         auth = tweepy.OAuth1UserHandler(client.consumer_key, client.consumer_secret,
                                         client.access_token, client.access_token_secret)
