@@ -102,7 +102,7 @@ def community_import(
                 "failed": "failed to carry", "waiting": "left to the worker"}
         for c in done:
             where = f": {c.url}" if c.url else ""
-            print(f"{c.persona}: {verb[c.status]} {c.post.source}'s post {c.post.post_id} as a "
+            print(f"{c.persona}: {verb[c.status]} post {c.post.post_id} of {c.post.source} as a "
                   f"{c.how} ({c.why}){where}")
             if c.error:
                 message(f"{c.post.post_id}: {c.error}")
