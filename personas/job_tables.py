@@ -23,6 +23,17 @@ class JobRun(SQLModel, table=True):
     last_result: str | None = Field(default=None, sa_type=Text)
 
 
+class WorkerRun(SQLModel, table=True):
+    """When each worker (host:pid) started and last made a pass over the outbox and the
+    jobs: `persona doctor` says whether one is running."""
+
+    __tablename__ = "worker_runs"
+
+    worker: str = Field(max_length=64, primary_key=True)
+    started_at: datetime = _when(default_factory=utcnow)
+    last_seen_at: datetime = _when(default_factory=utcnow)
+
+
 class VerifiedAccount(SQLModel, table=True):
     """The remote account id a persona's credentials were checked to belong to, at login.
 

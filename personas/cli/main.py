@@ -14,6 +14,7 @@ from personas.cli import (
     accounts,
     carry,
     community,
+    doctor,
     follow,
     login,
     posting,
@@ -89,7 +90,7 @@ _COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "worker": worker.register, "login": login.register, "logout": login.register,
     "app": login.register, "queue": _queue, "report": reports.register,
     "sync": reports.register, "sandbox": _sandbox, "follow": _follow,
-    "community": community.register, "star": carry.register,
+    "community": community.register, "star": carry.register, "doctor": doctor.register,
 }
 
 
