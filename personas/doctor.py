@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 REACH_TIMEOUT = 3.0  # seconds for a network's reachability check
 IDLE = timedelta(minutes=10)  # items due this long with no worker seen: nothing sends them
 X_API = "https://api.twitter.com"  # as the X network's default (not imported: tweepy is slow)
-_PROBE = "doctor:probe"
-_DUE_AT = "coalesce(scheduled_at, created_at)"  # as the outbox's claim has it  # an entry persona never stores: reading it touches no secret
+_PROBE = "doctor:probe"  # an entry persona never stores: reading it touches no secret
+_DUE_AT = "coalesce(scheduled_at, created_at)"  # as the outbox's claim has it
 
 
 @dataclass
