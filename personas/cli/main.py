@@ -38,7 +38,7 @@ def _new_app() -> typer.Typer:
         ),
         no_args_is_help=True,
         rich_markup_mode=None,  # plain help: rich's costs more start-up than the command
-        add_completion=False,
+        add_completion=True,  # --install-completion, --show-completion
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
