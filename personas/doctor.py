@@ -195,10 +195,14 @@ def _keyring(report: Report, needed: bool) -> bool:
     try:
         credentials._call(credentials._keyring().get_password, credentials.SERVICE, _PROBE)
     except PersonaError as e:
+        why = e.message.split("(", 1)[-1].split(")", 1)[0]  # NO_BACKEND's detail
+        fix = e.message.split("; ", 1)[-1]
+        if why == "the keyring is locked":
+            fix = ("unlock it: on a server, restart persona-keyring.service with the keyring's "
+                   "password in ~/.config/persona/keyring-password (docs/server.md)")
         report.add("keyring", "keyring", not needed,
-                   f"{name}: not usable" + ("" if needed else " (no X network needs it)"),
-                   "" if not needed else e.message.split("; ", 1)[-1], backend=name,
-                   works=False)
+                   f"{name}: not usable ({why})" + ("" if needed else "; no X network needs it"),
+                   fix if needed else "", backend=name, works=False)
         return False
     report.add("keyring", "keyring", True, f"{name}: works", backend=name, works=True)
     return True
