@@ -113,3 +113,17 @@ def test_accounts_lists_the_personas_without_a_keyring(x_env, cli, monkeypatch):
     # what needs a secret cannot do without one: exit 1, as docs/x.md says
     app = cli("--config", str(x_env.config), "logout", "me")
     assert app.code == 1 and "no usable OS keyring" in app.err
+
+
+def test_the_docs_give_one_exit_code_without_a_keyring():
+    import re
+
+    from tests.conftest import ROOT
+
+    said = {}
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        for paragraph in doc.read_text(encoding="utf-8").split("\n\n"):
+            if "keyring" in paragraph.lower():
+                for code in re.findall(r"\bexits? (\d)\b", paragraph):
+                    said.setdefault(code, []).append(doc.name)
+    assert set(said) == {"1"}, said
