@@ -144,6 +144,9 @@ def _database(report: Report) -> Engine | None:
             size = _postgres_size(engine)
     except Exception as e:  # noqa: BLE001 (every failure is reported, none raised)
         detail = getattr(e, "message", None) or db.first_line(e)
+        if type(e).__name__ in ("ArgumentError", "NoSuchModuleError") or isinstance(
+                e, (ImportError, ValueError)):  # their text repeats the URL, password and all
+            detail = "PERSONA_DATABASE_URL is not a database URL persona can use"
         report.add("database", "database", False, detail,
                    "check PERSONA_DATABASE_URL, the server, or the file's disk and permissions",
                    url=None if path is None else url, size=size, revision=None, head=HEAD)
@@ -155,16 +158,21 @@ def _database(report: Report) -> Engine | None:
         report.add("database", "database", True,
                    f"{where}, {shown_size}, schema {revision} (current)", **data)
         return engine
+    if revision is None:
+        report.add("database", "database", True,
+                   f"{where}, {shown_size}, empty (the first command that stores makes its "
+                   "tables)", **data)
+        return None
     if revision is not None and revision not in _known_revisions():
         report.add("database", "database", False,
                    f"{where}, {shown_size}, schema {revision}: made by a newer persona (this "
                    f"one knows up to {HEAD})", "upgrade persona on this machine", **data)
     else:
         report.add("database", "database", False,
-                   f"{where}, {shown_size}, schema {revision or 'none'}, behind {HEAD}",
+                   f"{where}, {shown_size}, schema {revision}, behind {HEAD}",
                    "run `persona queue` (any command that opens the database brings it to "
-                   f"{HEAD}; back the file up first if you like)", **data)
-    return engine if revision is not None else None
+                   f"{HEAD}; back it up first if you like)", **data)
+    return engine
 
 
 def _known_revisions() -> set[str]:

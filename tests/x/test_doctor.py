@@ -127,3 +127,31 @@ def test_the_docs_give_one_exit_code_without_a_keyring():
                 for code in re.findall(r"\bexits? (\d)\b", paragraph):
                     said.setdefault(code, []).append(doc.name)
     assert set(said) == {"1"}, said
+
+
+def test_items_long_due_with_no_worker_are_a_problem_until_a_worker_runs(cli):
+    """On the built-in sandbox: an item due for 20 minutes that nothing sent."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from personas import db, outbox
+    from personas.config import load
+    from personas.context import Context
+    from personas.worker import Worker
+    from router import decide
+    from router.items import classify
+
+    cfg = load()
+    item = classify("a note nobody sent", network_kind="sandbox")
+    row = outbox.enqueue(item, decide(item, cfg.personas, forced="me"), cfg.persona("me"))
+    with db.engine().begin() as conn:
+        conn.execute(text("UPDATE items SET created_at = :at WHERE id = :id"),
+                     {"at": db.to_db(datetime.now(UTC) - timedelta(minutes=20)), "id": row.id})
+    result = cli("doctor", "--json")
+    worker = _checks(result)["worker/worker"]
+    assert result.code == 1 and worker["ok"] is False and worker["data"]["items_due"] == 1
+    assert "persona worker" in worker["fix"]
+    Worker(Context(), log=lambda line: None).run(once=True)
+    again = cli("doctor", "--json")
+    assert again.code == 0 and _checks(again)["worker/worker"]["data"]["items_due"] == 0
