@@ -84,8 +84,9 @@ def _config(report: Report, explicit: Path | None) -> Config | None:
         path = config.find_config(explicit)
         cfg = config.load(explicit)
     except PersonaError as e:
-        report.add("config", "accounts.toml", False, e.message,
-                   "fix the file as the message says", source=source)
+        problem, _, fix = e.message.partition("; ")  # its messages end with their fix
+        report.add("config", "accounts.toml", False, problem, fix or "fix accounts.toml",
+                   source=source)
         return None
     if path is None:
         report.add("config", "accounts.toml", True,

@@ -155,3 +155,14 @@ def test_items_long_due_with_no_worker_are_a_problem_until_a_worker_runs(cli):
     Worker(Context(), log=lambda line: None).run(once=True)
     again = cli("doctor", "--json")
     assert again.code == 0 and _checks(again)["worker/worker"]["data"]["items_due"] == 0
+
+
+def test_a_broken_configuration_is_a_problem_and_the_rest_is_still_checked(cli, write_config):
+    config = write_config('[personas.me]\nnetwork = "x"\n')
+    result = cli("--config", str(config), "doctor", "--json")
+    assert result.code == 1 and "Traceback" not in result.err
+    checks = _checks(result)
+    broken = checks["config/accounts.toml"]
+    assert broken["ok"] is False and broken["detail"].startswith(f"{config}:1: personas.me")
+    assert broken["fix"]
+    assert checks["database/database"]["ok"] and "versions/versions" in checks
