@@ -305,7 +305,7 @@ def _owner(ctx: Context, personas: list[Persona], post_id: str) -> Persona:
         if owner is None:
             break
         if post.kind not in CARRIED_KINDS:
-            raise BadInput(f"post {post_id} is a {post.kind}, not {owner.name}'s own post; "
+            raise BadInput(f"post {post_id} is a {post.kind}, not an own post of {owner.name}; "
                            "star the original")
         return owner
     if seen_by:

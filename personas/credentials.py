@@ -11,16 +11,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from personas.errors import PersonaError
+from personas.errors import ExitCode, PersonaError
 
 SERVICE = "persona"
-NO_BACKEND = ("no usable OS keyring for the credentials ({detail}); start a Secret Service "
-              "session (e.g. gnome-keyring-daemon in a D-Bus session), or install keyrings.alt "
-              "and set PYTHON_KEYRING_BACKEND=keyrings.alt.file.EncryptedKeyring")
+NO_BACKEND = ("no usable OS keyring for the credentials ({detail}); on a desktop, run persona "
+              "in your logged-in session; on a server, run gnome-keyring unlocked by a systemd "
+              "user unit (docs/server.md), or name a backend in PYTHON_KEYRING_BACKEND")
 
 
 class NoKeyring(PersonaError):
-    """The keyring cannot be used on this machine; exit 2 with the fixes."""
+    """The keyring cannot be used on this machine: exit 1 with the fixes, as for a database
+    that cannot be reached (nothing typed was wrong, and the same command works once the
+    keyring does)."""
+
+    exit_code = ExitCode.FAILED
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,7 @@ def _in_flight(cursor, persona: str, me: str | None) -> int | None:  # type: ign
                        {"p": "persona:" + persona})
     elif not cursor.connection.in_transaction:
         cursor.execute("BEGIN IMMEDIATE")
-    cursor.execute(db.sql(_IN_FLIGHT), {"sending": _SENDING, "persona": persona, "me": me})
+    cursor.execute(db.sql(_IN_FLIGHT), {"sending": _SENDING, "persona": persona, "me": me or ""})
     host = socket.gethostname()
     now = utcnow()
     for item_id, by, at in cursor.fetchall():

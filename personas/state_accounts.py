@@ -79,7 +79,7 @@ class Mismatch:
             return "follow state"
         if self.area == COMMUNITY:
             return "community (requests and members)"
-        return f"{self.area.split(':', 1)[1]}'s read cursors"
+        return f"read cursors kept by persona {self.area.split(':', 1)[1]!r}"
 
     def done(self, keep: bool) -> str:
         """What resetting it did, in one line."""
@@ -94,15 +94,16 @@ class Mismatch:
                 "now": str(self.now), "kept": keep}
 
     def phrase(self) -> str:
-        """What it is and whose, for the refusal: "you's follow state (@you on sandbox,
-        now @jesseslinks on x (account 2))"."""
+        """What it is and whose, for the refusal: "the follow state of persona 'you' (@you on
+        sandbox, now @jesseslinks on x (account 2))"."""
         name = self.persona.name
         if self.area == FOLLOW:
-            what = f"{name}'s follow state"
+            what = f"the follow state of persona {name!r}"
         elif self.area == COMMUNITY:
-            what = f"{name}'s community (requests and members)"
+            what = f"the community of persona {name!r} (requests and members)"
         else:
-            what = f"{self.area.split(':', 1)[1]}'s cursors in {name}'s messages and mentions"
+            what = (f"the cursors of persona {self.area.split(':', 1)[1]!r} in the messages and "
+                    f"mentions of persona {name!r}")
         return f"{what} ({self.was}, now {self.now})"
 
     def command(self) -> str:

@@ -67,6 +67,7 @@ class Worker:
                 self.recover()
                 busy = self.drain()
                 self.run_jobs()
+                self.seen()
             except Exception as e:
                 if not _database_trouble(e):
                     raise
@@ -110,6 +111,22 @@ class Worker:
                 if row.id not in self.held:
                     self.held.add(row.id)
                     self.log(row.last_error or f"item {row.id} is held")
+
+    def seen(self) -> None:
+        """Record this pass, for `persona doctor` (one row per worker, written in place)."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        from personas import db
+        from personas.job_tables import WorkerRun
+
+        now = datetime.now(UTC)
+        engine = db.engine()
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(WorkerRun.__table__).values(  # type: ignore[attr-defined]
+            worker=self.name, started_at=now, last_seen_at=now)
+        with engine.begin() as conn:
+            conn.execute(insert.on_conflict_do_update(index_elements=["worker"],
+                                                      set_={"last_seen_at": now}))
 
     def run_jobs(self) -> None:
         """The periodic jobs configured per persona (metrics, ...) whose time has come."""

@@ -93,13 +93,23 @@ def _credentials(ctx: typer.Context, rows: list[dict], verify: bool) -> None:  #
     if not needs:
         return
     from personas import login
+    from personas.credentials import NoKeyring
 
     c = context(ctx)
     for row in needs:
         persona = c.persona(row["name"])
-        row["credentials"] = "stored" if login.has_credentials(persona) else "missing"
-        if verify:
-            row["verified"] = login.verify(c, persona)
+        try:
+            row["credentials"] = "stored" if login.has_credentials(persona) else "missing"
+            if verify:
+                row["verified"] = login.verify(c, persona)
+        except NoKeyring as e:
+            # the list needs no secret: it is shown, the login state said to be unknown
+            for rest in needs:
+                rest["credentials"] = "unknown (no keyring)"
+                if verify:
+                    rest["verified"] = "not checked: no keyring"
+            message(f"login state unknown: {e.message}")
+            return
 
 
 def _links(row: dict) -> str:  # type: ignore[type-arg]

@@ -5,7 +5,15 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message, post_ref, table
+from personas.cli.common import (
+    JsonOpt,
+    complete_persona,
+    context,
+    emit_json,
+    message,
+    post_ref,
+    table,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -68,7 +76,7 @@ def star(
 def community_import(
     ctx: typer.Context,
     persona: Annotated[str | None, typer.Option(
-        "--persona", "-p", metavar="NAME",
+        "--persona", "-p", metavar="NAME", autocompletion=complete_persona,
         help="The private persona to carry into (default: every private persona with "
              "import_from).")] = None,
     dry_run: Annotated[bool, typer.Option(
@@ -102,7 +110,7 @@ def community_import(
                 "failed": "failed to carry", "waiting": "left to the worker"}
         for c in done:
             where = f": {c.url}" if c.url else ""
-            print(f"{c.persona}: {verb[c.status]} {c.post.source}'s post {c.post.post_id} as a "
+            print(f"{c.persona}: {verb[c.status]} post {c.post.post_id} of {c.post.source} as a "
                   f"{c.how} ({c.why}){where}")
             if c.error:
                 message(f"{c.post.post_id}: {c.error}")

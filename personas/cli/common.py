@@ -5,6 +5,7 @@ import json
 import math
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -49,9 +50,23 @@ ItemIdArg = Annotated[int, typer.Argument(
 PostRefArg = Annotated[str, typer.Argument(
     metavar="ID|URL", callback=post_ref, help="The post's id or URL.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout.")]
+
+
+def complete_persona(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The shell's completion of a persona's name: those in the configuration in use."""
+    from personas import config
+
+    explicit = ctx.find_root().params.get("config")  # as typed: completion converts nothing
+    try:
+        names = config.load(Path(explicit) if explicit else None).names()
+    except Exception:  # noqa: BLE001 (a broken configuration completes nothing)
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
 AsOpt = Annotated[
     str | None,
-    typer.Option("--as", metavar="PERSONA",
+    typer.Option("--as", metavar="PERSONA", autocompletion=complete_persona,
                  help="Post as this persona; its policy still applies."),
 ]
 

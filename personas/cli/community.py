@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from personas.cli.carry import community_import
-from personas.cli.common import JsonOpt, context, emit_json, message, table
+from personas.cli.common import JsonOpt, complete_persona, context, emit_json, message, table
 
 app = typer.Typer(
     help="The private community: join requests, approval, members, introductions, and "
@@ -16,7 +16,7 @@ app = typer.Typer(
 )
 
 PersonaOpt = Annotated[str | None, typer.Option(
-    "--persona", "-p", metavar="PERSONA",
+    "--persona", "-p", metavar="PERSONA", autocompletion=complete_persona,
     help="The private persona (default: the only private one).")]
 HandlesArg = Annotated[list[str] | None, typer.Argument(
     metavar="HANDLE...", help="Who, with or without @.", show_default=False)]

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message
+from personas.cli.common import JsonOpt, complete_persona, context, emit_json, message
 
 app = typer.Typer(help="Follow back followers or members, within the rate limits.\n\n"
                        "Example: persona follow sync you", no_args_is_help=True)
@@ -14,7 +14,8 @@ app = typer.Typer(help="Follow back followers or members, within the rate limits
 @app.command("sync")
 def sync(
     ctx: typer.Context,
-    persona: Annotated[str, typer.Argument(help="The persona whose sweep to run.")],
+    persona: Annotated[str, typer.Argument(help="The persona whose sweep to run.",
+                                                autocompletion=complete_persona)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be followed; "
                                           "follow nobody (followers are still read).")] = False,
     limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1, max=1_000_000,
@@ -60,7 +61,8 @@ def sync(
 @app.command("reset")
 def reset(
     ctx: typer.Context,
-    persona: Annotated[str, typer.Argument(help="The persona whose follow state to reset.")],
+    persona: Annotated[str, typer.Argument(
+        help="The persona whose follow state to reset.", autocompletion=complete_persona)],
     keep: Annotated[bool, typer.Option(
         "--keep", help="Keep the state for the account named now: it is the same account "
         "(renamed, or its network renamed in accounts.toml).")] = False,

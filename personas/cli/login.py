@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message
+from personas.cli.common import JsonOpt, complete_persona, context, emit_json, message
 
 app_app = typer.Typer(
     help="The X developer app whose keys persona signs requests with.\n\n"
@@ -17,6 +17,7 @@ app_app = typer.Typer(
 )
 
 PersonaArg = Annotated[str, typer.Argument(metavar="PERSONA", help="A persona on an X network.",
+                                           autocompletion=complete_persona,
                                            show_default=False)]
 StdinOpt = Annotated[bool, typer.Option("--stdin", help="Read the secrets as JSON from stdin "
                                         "instead of prompting.")]

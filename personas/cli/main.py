@@ -14,6 +14,7 @@ from personas.cli import (
     accounts,
     carry,
     community,
+    doctor,
     follow,
     login,
     posting,
@@ -37,7 +38,7 @@ def _new_app() -> typer.Typer:
         ),
         no_args_is_help=True,
         rich_markup_mode=None,  # plain help: rich's costs more start-up than the command
-        add_completion=False,
+        add_completion=True,  # --install-completion, --show-completion
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
@@ -89,7 +90,7 @@ _COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "worker": worker.register, "login": login.register, "logout": login.register,
     "app": login.register, "queue": _queue, "report": reports.register,
     "sync": reports.register, "sandbox": _sandbox, "follow": _follow,
-    "community": community.register, "star": carry.register,
+    "community": community.register, "star": carry.register, "doctor": doctor.register,
 }
 
 

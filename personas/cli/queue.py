@@ -4,7 +4,16 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import MAX_ID, ItemIdArg, JsonOpt, context, emit_json, message, table
+from personas.cli.common import (
+    MAX_ID,
+    ItemIdArg,
+    JsonOpt,
+    complete_persona,
+    context,
+    emit_json,
+    message,
+    table,
+)
 
 STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "held")
 
@@ -23,6 +32,7 @@ def queue(
                                                help="queued, sending, sent, failed, cancelled, "
                                                "held or all (default: not yet sent).")] = None,
     persona: Annotated[str | None, typer.Option("--persona", metavar="PERSONA",
+                                                autocompletion=complete_persona,
                                                 help="Only this persona's items.")] = None,
     json: JsonOpt = False,
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message, table
+from personas.cli.common import JsonOpt, complete_persona, context, emit_json, message, table
 
 report_app = typer.Typer(
     invoke_without_command=True,
@@ -22,7 +22,8 @@ sync_app = typer.Typer(
 )
 
 PersonasOpt = Annotated[list[str] | None, typer.Option(
-    "--persona", "-p", metavar="PERSONA", help="Only this persona (repeat for several).")]
+    "--persona", "-p", metavar="PERSONA", autocompletion=complete_persona,
+    help="Only this persona (repeat for several).")]
 SinceOpt = Annotated[str | None, typer.Option(
     "--since", metavar="WHEN", help="Start: a date (2026-01-31) or a time (2026-01-31T09:00) "
     "on your clock, unless it ends in Z or +01:00; a span back from now (30d, 12h, 8w); or now. "

@@ -4,7 +4,15 @@ from typing import Annotated
 
 import typer
 
-from personas.cli.common import JsonOpt, context, emit_json, message, post_ref, table
+from personas.cli.common import (
+    JsonOpt,
+    complete_persona,
+    context,
+    emit_json,
+    message,
+    post_ref,
+    table,
+)
 
 app = typer.Typer(
     help="The built-in simulated network: see what landed, and rehearse offline.\n\n"
@@ -20,7 +28,8 @@ simulate_app = typer.Typer(
 )
 app.add_typer(simulate_app, name="simulate")
 
-PersonaArg = Annotated[str, typer.Argument(metavar="PERSONA", help="A persona on a sandbox "
+PersonaArg = Annotated[str, typer.Argument(metavar="PERSONA", autocompletion=complete_persona,
+                                           help="A persona on a sandbox "
                                            "network.", show_default=False)]
 PostArg = Annotated[str, typer.Argument(metavar="POST", callback=post_ref,
                                         help="A sandbox post id or URL.", show_default=False)]

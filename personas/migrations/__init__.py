@@ -3,4 +3,4 @@
 Keeping it here lets `personas.db` see that a database is current without loading Alembic.
 """
 
-HEAD = "0012"
+HEAD = "0013"

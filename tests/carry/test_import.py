@@ -64,7 +64,7 @@ def test_the_best_posts_are_carried_in_once_as_reposts(backend, home, cli):
 
     done = cli("community", "import")
     assert done.code == 0, done.err
-    assert f"carried me's post {liked} as a repost (12 likes >= 10)" in done.out
+    assert f"carried post {liked} of me as a repost (12 likes >= 10)" in done.out
     carried = we_posts()
     assert sorted(p.repost_of for p in carried) == sorted([int(liked), int(shared)])
     assert all(p.kind == "repost" for p in carried)

@@ -67,7 +67,7 @@ def test_a_follow_sweep_refuses_another_accounts_records_until_reset(
     write_config(handles(BUILTIN, you="you2"))  # `you` is another account now
     for args in (("follow", "sync", "you"), ("follow", "sync", "you", "--dry-run")):
         line = one_line(cli(*args))
-        assert "you's follow state (@you on sandbox, now @you2 on sandbox)" in line
+        assert "the follow state of persona 'you' (@you on sandbox, now @you2 on sandbox)" in line
         assert "`persona follow reset you`" in line and "nothing was done" in line
     assert records("you") == followed  # nothing carried over, nothing changed
 
@@ -109,10 +109,10 @@ def test_a_community_refuses_another_accounts_members_until_reset(
     write_config(handles(BUILTIN, we="we_real"))
     for args in (("sync",), ("members",), ("remind",), ("approve", "ana")):
         line = one_line(cli("community", *args))
-        assert "we's community (requests and members) (@we on sandbox, now @we_real on" \
-               " sandbox)" in line, line
+        assert ("the community of persona 'we' (requests and members) (@we on sandbox, now "
+                "@we_real on sandbox)") in line, line
         assert "`persona community reset --persona we`" in line
-        assert "we's follow state (@we on sandbox" in line  # approval followed ana
+        assert "the follow state of persona 'we' (@we on sandbox" in line  # approval followed ana
         assert "persona follow reset" not in line  # the community's reset takes it all
     # the members sweep reads the same members: it names both resets
     line = one_line(cli("follow", "sync", "we"))
@@ -138,12 +138,13 @@ def test_a_public_personas_new_account_resets_only_the_cursors(backend, cli,  # 
 
     write_config(handles(BUILTIN, me="me_new"))
     line = one_line(cli("community", "sync"))
-    assert "we's cursors in me's messages and mentions (@me on sandbox, now @me_new on" \
-           " sandbox)" in line and "`persona community reset --persona we`" in line
+    assert ("the cursors of persona 'we' in the messages and mentions of persona 'me' (@me on"
+            " sandbox, now @me_new on sandbox)") in line
+    assert "`persona community reset --persona we`" in line
     reset = cli("community", "reset", "--persona", "we")
     assert reset.code == 0 and reset.out.splitlines() == [
-        "me: we's read cursors of @me on sandbox cleared; it starts afresh for @me_new on "
-        "sandbox"]
+        "me: read cursors kept by persona 'we' of @me on sandbox cleared; it starts afresh for "
+        "@me_new on sandbox"]
     assert members() == ["ana"]  # the community itself is still the same account's
     sent = cli("sandbox", "simulate", "dm", "me", "--handle", "cy", "--text", "join please")
     assert sent.code == 0 and "@me_new" in sent.out, sent.err

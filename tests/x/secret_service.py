@@ -43,14 +43,23 @@ def start(home: Path) -> tuple[str, Callable[[], None]]:
 
 
 def _wait_for_collection(address: str) -> None:
-    """Wait until the default collection answers (gnome-keyring creates it on start)."""
+    """Wait until the default collection answers (gnome-keyring creates it on start).
+
+    The bus's owner is waited for first: a call to the Secret Service before the daemon
+    has taken its name makes the bus start another one (its D-Bus activation file), a
+    locked daemon without the collection, which then holds the name instead."""
     import secretstorage
+    from jeepney.bus_messages import message_bus
     from jeepney.io.blocking import open_dbus_connection
 
     deadline = time.time() + 20
     while True:
         try:
             with open_dbus_connection(address) as conn:
+                owned = conn.send_and_get_reply(
+                    message_bus.NameHasOwner("org.freedesktop.secrets")).body[0]
+                if not owned:
+                    raise LookupError("the Secret Service is not on the bus yet")
                 secretstorage.get_default_collection(conn).is_locked()
             return
         except Exception:

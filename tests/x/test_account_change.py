@@ -36,11 +36,12 @@ def test_rehearsal_state_is_not_carried_to_the_x_accounts(logged_in, cli, write_
     refused = on(live, "follow", "sync", "you")
     [line] = [x for x in refused.err.splitlines() if x.strip()]
     assert refused.code == 2 and (
-        f"you's follow state (@you on sandbox, now @jesseslinks on x (account {links_id}))"
-        in line) and "`persona follow reset you`" in line
+        f"the follow state of persona 'you' (@you on sandbox, now @jesseslinks on x (account "
+        f"{links_id}))" in line) and "`persona follow reset you`" in line
     community = on(live, "community", "sync")
     [line] = [x for x in community.err.splitlines() if x.strip()]
-    assert community.code == 2 and "we's community (requests and members) (@we on sandbox" \
+    assert community.code == 2 and "the community of persona 'we' (requests and members) (@we on" \
+        " sandbox" \
         in line and "`persona community reset --persona we`" in line
     assert store.following("JessesLinks") == [] and store.following("JesseStay") == []
 

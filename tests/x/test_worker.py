@@ -192,7 +192,7 @@ def test_an_unusable_keyring_keeps_the_item_and_the_others_go_on(logged_in, cli,
     reset_keyring()
     r = cli("--config", str(logged_in.config), "post", "--as", "me", "no keyring here")
     assert r.code == 1 and "Traceback" not in r.err
-    assert "cannot read persona 'me''s credentials" in r.err
+    assert "cannot read the credentials of persona 'me'" in r.err
     row = [i for i in items() if i.text == "no keyring here"][0]
     assert row.status == "queued" and row.attempts == 0
     tally = run_worker(logged_in)

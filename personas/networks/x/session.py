@@ -62,7 +62,7 @@ class XSession:
             return self._read_keyring(persona)
         except credentials.NoKeyring as e:
             # The item is kept and waits, like one whose credentials X refused.
-            raise CredentialsRejected(f"cannot read persona {persona.name!r}'s credentials: "
+            raise CredentialsRejected(f"cannot read the credentials of persona {persona.name!r}: "
                                       f"{e.message}") from None
 
     def _read_keyring(self, persona: Persona) -> tuple[credentials.AppKeys, credentials.Tokens]:
