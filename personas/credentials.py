@@ -59,6 +59,21 @@ def _keyring():  # type: ignore[no-untyped-def]
     return keyring
 
 
+def backend_name() -> str:
+    """The backend keyring chose, as module.Class, or "none (why)"; reads no secret."""
+    try:
+        backend = _keyring().get_keyring()
+    except Exception as e:  # noqa: BLE001 (a broken backend is what this reports)
+        return f"none ({type(e).__name__})"
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def probe(entry: str) -> None:
+    """Ask the keyring for an entry persona never stores: `NoKeyring` when it cannot answer
+    (none, locked, broken). No secret is read."""
+    _call(_keyring().get_password, SERVICE, entry)
+
+
 def _call(action, *args):  # type: ignore[no-untyped-def]
     """Run a keyring call; a missing or broken backend becomes one line naming the fixes."""
     keyring = _keyring()

@@ -194,15 +194,9 @@ def _postgres_size(engine: Engine) -> int | None:
 def _keyring(report: Report, needed: bool) -> bool:
     from personas import credentials
 
+    name = credentials.backend_name()
     try:
-        import keyring
-
-        backend = keyring.get_keyring()
-        name = f"{type(backend).__module__}.{type(backend).__name__}"
-    except Exception as e:  # noqa: BLE001
-        name = f"none ({type(e).__name__})"
-    try:
-        credentials._call(credentials._keyring().get_password, credentials.SERVICE, _PROBE)
+        credentials.probe(_PROBE)
     except PersonaError as e:
         why = e.message.split("(", 1)[-1].split(")", 1)[0]  # NO_BACKEND's detail
         fix = e.message.split("; ", 1)[-1]
