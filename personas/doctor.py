@@ -301,7 +301,7 @@ def _worker(report: Report, cfg: Config | None, engine: Engine | None) -> None:
     from sqlalchemy import bindparam, text
 
     from personas import db
-    from personas.models import UTCDateTime
+    from personas.columns import UTCDateTime
 
     now = datetime.now(UTC)
     due = f"WHERE status = 'queued' AND {_DUE_AT} <= :now AND (next_attempt_at IS NULL OR " \
