@@ -13,6 +13,7 @@ from personas.errors import BadInput, Interrupted, NetworkError, NotFound, Perso
 from router.decide import Decision, decide
 from router.items import Item, Kind, classify, post_link
 from router.policy import Persona
+from router.urls import host_of
 
 if TYPE_CHECKING:
     from personas.networks.base import RemotePost
@@ -94,6 +95,7 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
         text, network_kind=network_kind,
         reply_to=target if reply_to is not None else None,
         repost_of=target if repost_of is not None else None,
+        aliases=network_aliases(ctx),
     )
     seen: dict[str, RemotePost] = {}
     if (item.refs or item.links) and (why := _carries_private(ctx, network_kind, item, seen)):
@@ -103,6 +105,19 @@ def route(ctx: Context, text: str, *, as_: str | None = None, reply_to: str | No
     if item.kind is Kind.REPLY and not decision.refused and item.target in seen:
         warnings = _unseen_reply(ctx, ctx.persona(decision.persona), seen[item.target])  # type: ignore[arg-type]
     return Routed(item, decision, warnings)
+
+
+def network_aliases(ctx: Context) -> dict[str, str]:
+    """The hosts the configured networks are reached at (`api_base`, `upload_base`: a
+    loopback front, a proxy), each an alias of its network's kind: an address there names a
+    post as surely as the network's own, and may name a private one."""
+    aliases: dict[str, str] = {}
+    for network in ctx.config.networks.values():
+        for key in ("api_base", "upload_base"):
+            base = network.options.get(key)
+            if isinstance(base, str) and (host := host_of(base)):
+                aliases.setdefault(host, network.kind)
+    return aliases
 
 
 def _unseen_reply(ctx: Context, persona: Persona, post: RemotePost) -> tuple[str, ...]:
@@ -143,11 +158,14 @@ def _carries_private(ctx: Context, network_kind: str, item: Item,
     for ref in item.refs:
         named[(network_kind, ref)] = None
     unclear = None
+    joined: set[tuple[str, str]] = set()
     for link in item.links:
         if link.post_id is None:
             unclear = unclear or link
             continue
         key = (link.network_kind, link.post_id)
+        if link.joined and key not in named:
+            joined.add(key)
         if named.get(key) is None:
             named[key] = link.handle
     if len(named) > MAX_POSTS_CHECKED:
@@ -157,6 +175,13 @@ def _carries_private(ctx: Context, network_kind: str, item: Item,
     for (kind, post_id), handle in ordered:
         personas = [p for p in ctx.config.personas if p.network_kind == kind]
         where = _NETWORK_NAMES.get(kind, kind)
+        if (kind, post_id) in joined:
+            # An address read only across a tab or line break: nothing links it, so it
+            # counts when it names a post that exists and is private, and only then.
+            if personas and (found := _look_up_everywhere(ctx, personas, post_id))[0] and (
+                    _private(ctx, personas, found[0], found[1], MAX_DEPTH)):  # type: ignore[arg-type]
+                return _PRIVATE_POST
+            continue
         if not personas:
             return (f"cannot check whose post {post_id} on {where} is (no persona is on "
                     f"{where}), so it may be private")

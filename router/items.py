@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from router.urls import PostRef, host_of, post_ref, post_refs
+from router.urls import Aliases, PostRef, host_of, post_ref, post_refs
 
 
 class Kind(StrEnum):
@@ -112,6 +112,7 @@ def classify(
     reply_to: str | None = None,
     repost_of: str | None = None,
     private_source: bool = False,
+    aliases: Aliases | None = None,
 ) -> Item:
     """Tell an item's kind from its text and flags.
 
@@ -125,10 +126,10 @@ def classify(
     if repost_of is not None:
         return Item(Kind.REPOST, "", (), repost_of, private_source, (repost_of,))
     urls = find_urls(text)
-    links = post_refs(text, urls)
+    links = post_refs(text, urls, aliases or {})
     # What the network itself can quote: its own clear post links among the URLs.
     quotable = [r for r in links if r.network_kind == network_kind and r.post_id is not None
-                and not r.mirror and r.url in urls]
+                and not r.mirror and not r.joined and r.url in urls]
     ids = [x.post_id for x in quotable if x.post_id is not None]
     refs = tuple(dict.fromkeys([t for t in (reply_to,) if t] + ids))
     if reply_to is not None:

@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import cache
+from types import MappingProxyType
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 # The hosts of each network persona knows, subdomains included (www., m., mobile., ...).
 NETWORK_DOMAINS: dict[str, tuple[str, ...]] = {
-    "x": ("x.com", "twitter.com"),
+    # api.*, upload.*, platform.*, publish.* are subdomains; twimg.com serves X's embeds
+    # (cdn.syndication.twimg.com/tweet-result?id=20) as well as its media.
+    "x": ("x.com", "twitter.com", "twimg.com"),
     # The sandbox mimics X's path layout on a host under the reserved .invalid TLD, so its
     # links can never reach a real site.
     "sandbox": ("sandbox.invalid",),
@@ -42,10 +46,16 @@ MIRROR_DOMAINS: dict[str, tuple[str, ...]] = {
           "nitter.net", "xcancel.com"),
 }
 # A path segment followed by a post id: /jack/status/20, /statuses/20, /i/web/status/20,
-# and the API's /2/tweets/20.
+# and the API's /2/tweets/20; or by one of the API's verbs and then the id
+# (/1.1/statuses/show/20.json, /1.1/statuses/retweet/20.json).
 _STATUS_WORDS = frozenset({"status", "statuses", "tweets"})
-# Query parameters that name a post on a network host: intents, embeds.
-_ID_PARAMS = frozenset({"tweet_id", "in_reply_to", "id", "status_id"})
+_STATUS_VERBS = frozenset({"show", "retweet", "retweets", "unretweet", "destroy", "lookup",
+                           "oembed", "retweeters"})
+# Query parameters that name a post (or a comma list of posts) on a network host: intents
+# (/intent/like?tweet_id=20), embeds (embed/Tweet.html?id=20), the API (/2/tweets?ids=1,2).
+_ID_PARAMS = frozenset({"tweet_id", "tweet_ids", "in_reply_to", "in_reply_to_status_id",
+                        "id", "ids", "status_id", "status_ids", "quote_tweet_id",
+                        "attachment_url"})
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,30}")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -63,6 +73,9 @@ _INVISIBLE = frozenset(
     + "".join(map(chr, range(0xE0100, 0xE01F0)))
 )
 _MAX_DECODES = 8  # percent-encoding nested deeper than this is read as it stands
+# Tabs and line breaks between two visible characters: a browser's URL parser drops them
+# from an address (WHATWG URL), X's autolinker ends the link there.
+_BROKEN = re.compile(r"(?<=\S)[\t\r\n]+(?=\S)")
 _LONE_BYTE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a stray byte
 
 
@@ -97,7 +110,9 @@ class PostRef:
     ``post_id`` is None when the URL looks like a post link of the network but which post
     cannot be told (``/status/12ab``): nobody can check whose post it is, so a public
     persona must not take it. ``mirror``: the URL is on a site that shows the network's
-    posts, not on the network itself.
+    posts, not on the network itself. ``joined``: the address is only read with the tabs
+    and line breaks inside it removed, as a browser's URL parser does; nothing links it
+    there, so it counts only when it names a post that exists and is private.
     """
 
     network_kind: str
@@ -105,6 +120,7 @@ class PostRef:
     handle: str | None
     url: str
     mirror: bool = False
+    joined: bool = False
 
 
 def canonicalise(url: str) -> Canonical | None:
@@ -142,9 +158,18 @@ def host_of(url: str) -> str:
     return canonical.host if canonical else ""
 
 
-def network_of_host(host: str) -> tuple[str, bool] | None:
-    """(network kind, mirror?) when ``host`` is one of a network's hosts or its mirrors'."""
+Aliases = Mapping[str, str]
+"""Further hosts of a network, host -> network kind: a configured network's ``api_base``
+host (a loopback front), which the router cannot know by itself."""
+
+
+def network_of_host(host: str, aliases: Aliases = MappingProxyType({})
+                    ) -> tuple[str, bool] | None:
+    """(network kind, mirror?) when ``host`` is one of a network's hosts or its mirrors',
+    or one of ``aliases``."""
     host = host.rsplit("@", 1)[-1]  # an "@" left in a host: read what follows, as a reader would
+    if host in aliases:
+        return aliases[host], False
     for table, mirror in ((NETWORK_DOMAINS, False), (MIRROR_DOMAINS, True)):
         for kind, domains in table.items():
             if any(host == d or host.endswith("." + d) for d in domains):
@@ -152,28 +177,45 @@ def network_of_host(host: str) -> tuple[str, bool] | None:
     return None
 
 
-def post_ref(url: str) -> PostRef | None:
-    """The post ``url`` points at, on any network persona knows, however it is spelled."""
+def post_ref(url: str, aliases: Aliases = MappingProxyType({})) -> PostRef | None:
+    """The post ``url`` itself points at, on any network persona knows, however it is
+    spelled (the first, when its parts name several)."""
+    refs = _url_refs(url, aliases)
+    return refs[0] if refs else None
+
+
+def post_refs_in(url: str, aliases: Aliases = MappingProxyType({})) -> tuple[PostRef, ...]:
+    """Every post ``url`` points at: its own, then each one named by an address nested in
+    its path, query or fragment (``/intent/tweet?url=https%3A%2F%2Fx.com%2F...``), however
+    deep and however often percent-encoded."""
+    refs = list(_url_refs(url, aliases))
     canonical = canonicalise(url)
-    if canonical is None or (network := network_of_host(canonical.host)) is None:
-        return None
-    found = _post_in(canonical.path, canonical.query, canonical.fragment)
-    if found is None:
-        return None
-    handle, post_id = found
-    return PostRef(network[0], post_id, handle, url, network[1])
+    if canonical is not None:
+        for part in (canonical.path, canonical.query, canonical.fragment):
+            refs += _read_refs(part, aliases)
+    return tuple(refs)
 
 
-def post_refs(text: str, urls: tuple[str, ...]) -> tuple[PostRef, ...]:
-    """Every post ``text`` points at: its URLs' (in order), then any further address of a
-    network's post the text holds in a form X does not link (a bare host with a TLD X does
-    not know, an address glued to a word or nested in another URL's query)."""
-    refs = [ref for url in urls if (ref := post_ref(url)) is not None]
-    known = {(r.network_kind, r.post_id) for r in refs}
-    for ref in _read_refs(text):
+def post_refs(text: str, urls: tuple[str, ...], aliases: Aliases = MappingProxyType({})
+              ) -> tuple[PostRef, ...]:
+    """Every post ``text`` points at: its URLs' (in order, each with the addresses nested
+    in it), then any further address of a network's post the text holds in a form X does
+    not link (a bare host with a TLD X does not know, an address glued to a word)."""
+    refs: list[PostRef] = []
+    known: set[tuple[str, str | None]] = set()
+    for ref in (r for url in urls for r in post_refs_in(url, aliases)):
         if (ref.network_kind, ref.post_id) not in known:
             known.add((ref.network_kind, ref.post_id))
             refs.append(ref)
+    for ref in _read_refs(text, aliases):
+        if (ref.network_kind, ref.post_id) not in known:
+            known.add((ref.network_kind, ref.post_id))
+            refs.append(ref)
+    if _BROKEN.search(text):
+        for ref in _read_refs(_BROKEN.sub("", text), aliases):
+            if ref.post_id is not None and (ref.network_kind, ref.post_id) not in known:
+                known.add((ref.network_kind, ref.post_id))
+                refs.append(replace(ref, joined=True))
     return tuple(refs)
 
 
@@ -258,24 +300,42 @@ def _path(path: str) -> str:
 # --- where a post is named ------------------------------------------------------------------
 
 
-def _post_in(path: str, query: str, fragment: str) -> tuple[str | None, str | None] | None:
-    """(handle, post id) named by a network URL's parts; None when it names no post.
-    The id is None when the URL names a post but not clearly which."""
+def _url_refs(url: str, aliases: Aliases) -> list[PostRef]:
+    """The posts a network URL names by its own parts (path, ``#!/`` fragment, id
+    parameters)."""
+    canonical = canonicalise(url)
+    if canonical is None or (network := network_of_host(canonical.host, aliases)) is None:
+        return []
+    return [PostRef(network[0], post_id, handle, url, network[1])
+            for handle, post_id in _post_in(canonical.path, canonical.query,
+                                            canonical.fragment)]
+
+
+def _post_in(path: str, query: str, fragment: str) -> list[tuple[str | None, str | None]]:
+    """(handle, post id) of each post a network URL's parts name; the id is None when a
+    part names a post but not clearly which."""
+    found: list[tuple[str | None, str | None]] = []
     candidates = [path]
     if fragment.startswith(("!", "/")):  # the old #!/jack/status/20
         candidates.append(_path(fragment.lstrip("!")))
     for candidate in candidates:
         segments = [s for s in candidate.split("/") if s]
         for i, segment in enumerate(segments[:-1]):
-            if segment.lower() in _STATUS_WORDS and (found := _post_id(segments[i + 1])):
+            if segment.lower() not in _STATUS_WORDS:
+                continue
+            at = i + 1
+            if segments[at].lower().partition(".")[0] in _STATUS_VERBS and at + 1 < len(segments):
+                at += 1  # /statuses/show/20.json
+            if ident := _post_id(segments[at]):
                 before = segments[i - 1] if i else ""
                 handle = before if _HANDLE.fullmatch(before) and before.lower() not in (
                     "i", "web", "2", "1.1") else None
-                return handle, found[0]
+                found.append((handle, ident[0]))
+                break
     for key, value in parse_qsl(query, keep_blank_values=True):
-        if key.lower() in _ID_PARAMS and (found := _post_id(value)):
-            return None, found[0]
-    return None
+        if key.lower() in _ID_PARAMS:
+            found += [(None, ident[0]) for one in value.split(",") if (ident := _post_id(one))]
+    return found
 
 
 def _post_id(segment: str) -> tuple[str | None] | None:
@@ -301,9 +361,9 @@ def _post_id(segment: str) -> tuple[str | None] | None:
 
 
 @cache
-def _network_host_in_text() -> re.Pattern[str]:
+def _network_host_in_text(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     domains = sorted({d for t in (NETWORK_DOMAINS, MIRROR_DOMAINS) for ds in t.values()
-                      for d in ds}, key=len, reverse=True)
+                      for d in ds} | set(extra), key=len, reverse=True)
     names = "|".join(re.escape(d) for d in domains)
     # A network's domain as a whole label run (a subdomain before it is fine), then what
     # a browser would take as the rest of the address, up to white space.
@@ -314,29 +374,29 @@ def _network_host_in_text() -> re.Pattern[str]:
     )
 
 
-def _read_refs(text: str) -> list[PostRef]:
+def _read_refs(text: str, aliases: Aliases = MappingProxyType({})) -> list[PostRef]:
     """Post references anywhere in ``text`` as a reader would take them: every network
-    host, spelled any way (fullwidth, percent-encoded, with invisible characters), and
-    what follows it."""
+    host, spelled any way (fullwidth, percent-encoded once or many times, with invisible
+    characters), and what follows it. Each host is read on its own, including one inside
+    what follows an earlier one (``.../you/status/2?ref=https://.../we/status/1``), so an
+    address nested in another's path, query or fragment is found as well."""
     reading = _decode(_plain(text)).replace("\\", "/")
     lowered = reading.lower()
-    if not any(d in lowered for t in (NETWORK_DOMAINS, MIRROR_DOMAINS) for ds in t.values()
-               for d in ds):
+    hosts = [d for t in (NETWORK_DOMAINS, MIRROR_DOMAINS) for ds in t.values() for d in ds]
+    hosts += aliases
+    if not any(h in lowered for h in hosts):
         return []
+    pattern = _network_host_in_text(tuple(sorted(aliases)))
     refs = []
-    for m in _network_host_in_text().finditer(reading):
+    at = 0
+    while (m := pattern.search(reading, at)) is not None:
+        at = m.end("host")  # the next host may sit inside this one's rest
         if not m["rest"]:
             continue
-        network = network_of_host(m["host"].lower())
+        network = network_of_host(m["host"].lower(), aliases)
         assert network is not None  # the pattern holds only network hosts
-        found = _split_rest(m["rest"])
-        if found is not None:
-            handle, post_id = found
-            refs.append(PostRef(network[0], post_id, handle, m[0], network[1]))
+        path, _, fragment = m["rest"].partition("#")
+        path, _, query = path.partition("?")
+        refs += [PostRef(network[0], post_id, handle, m[0], network[1])
+                 for handle, post_id in _post_in(_path(path), query, fragment)]
     return refs
-
-
-def _split_rest(rest: str) -> tuple[str | None, str | None] | None:
-    path, _, fragment = rest.partition("#")
-    path, _, query = path.partition("?")
-    return _post_in(_path(path), query, fragment)

@@ -37,6 +37,27 @@ SPELLINGS = [
     "https:\\\\sandbox.invalid\\we\\status\\{id}",
     "sandbox.invalid/we/status/{id}",
     "https://other.example/r?u=https%3A%2F%2Fsandbox.invalid%2Fwe%2Fstatus%2F{id}",
+    # nested in another address of the network itself: its query, fragment or path
+    "https://sandbox.invalid/intent/tweet?url=https://sandbox.invalid/we/status/{id}",
+    "https://sandbox.invalid/intent/tweet?url=https%3A%2F%2Fsandbox.invalid%2Fwe%2Fstatus%2F{id}",
+    "https://sandbox.invalid/intent/tweet?url=https%253A%252F%252Fsandbox.invalid%252Fwe"
+    "%252Fstatus%252F{id}",
+    "https://sandbox.invalid/you/status/{public}?ref=https://sandbox.invalid/we/status/{id}",
+    "https://sandbox.invalid/you/status/{public}#https://sandbox.invalid/we/status/{id}",
+    "https://sandbox.invalid/you/status/{public}/https://sandbox.invalid/we/status/{id}",
+    "https://other.example/a?b=https://sandbox.invalid/you/status/{public}"
+    "?ref=sandbox.invalid/we/status/{id}",
+    # the API's and the intents' spellings, on the sandbox's X-like paths
+    "https://api.sandbox.invalid/2/tweets?ids={id}",
+    "https://api.sandbox.invalid/2/tweets?ids={public},{id}",
+    "https://api.sandbox.invalid/1.1/statuses/show/{id}.json",
+    "https://api.sandbox.invalid/1.1/statuses/show.json?id={id}",
+    "https://sandbox.invalid/intent/retweet?tweet_id={id}",
+    "https://sandbox.invalid/intent/like?tweet_id={id}",
+    # a tab or line break inside the address: a browser's URL parser drops it
+    "https://sandbox.invalid/we/sta\ttus/{id}",
+    "https://sandbox.inv\nalid/we/status/{id}",
+    "https://sandbox\t.invalid/we/\n\tstatus/{id}",
 ]
 
 
@@ -49,12 +70,30 @@ def sandbox_posts(home, handle: str) -> int:
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_no_spelling_of_a_private_post_goes_out_as_you(cli, persona_home, spelling):
     assert cli("post", "--as", "we", "secret plan", "--json").json()["remote_id"] == PRIVATE
-    text = "see " + spelling.format(id=PRIVATE)
+    public = PRIVATE
+    if "{public}" in spelling:
+        public = cli("post", "--as", "you", "shared https://other.example/x",
+                     "--json").json()["remote_id"]
+    before = sandbox_posts(persona_home, "you")
+    text = "see " + spelling.format(id=PRIVATE, public=public)
     r = cli("post", "--as", "you", text)
     assert r.code == 2, r.out
     assert "you: public persona; the item carries private content" in one_line(r.err)
-    assert sandbox_posts(persona_home, "you") == 0
+    assert sandbox_posts(persona_home, "you") == before
     assert cli("route", "--json", text).json()["persona"] == "we"
+
+
+@pytest.mark.parametrize("text", [
+    "a list:\nhttps://sandbox.invalid/you/status/{public}\n1. first point",
+    "so true https://sandbox.invalid/you/status/{public}\n\t2026 was good",
+])
+def test_a_line_break_after_a_public_post_link_is_no_refusal(cli, persona_home, text):
+    """An address read across a line break counts only when it names a private post:
+    ordinary lines after a link (an id + "1." makes no post) route as before."""
+    public = cli("post", "--as", "you", "shared https://other.example/x",
+                 "--json").json()["remote_id"]
+    r = cli("post", "--as", "you", "--json", text.format(public=public))
+    assert r.code == 0, (r.code, r.out, r.err)
 
 
 def test_composed_spellings_through_the_real_route(cli, persona_home, capsys):

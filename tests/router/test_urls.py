@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from router import PRESETS, Persona, decide
 from router.items import Kind, classify, find_urls, post_link
-from router.urls import NETWORK_DOMAINS, canonicalise, post_ref, post_refs
+from router.urls import NETWORK_DOMAINS, canonicalise, post_ref, post_refs, post_refs_in
 
 SANDBOX_ID = "1000000001"
 ME = Persona("me", "n", "sandbox", "me", PRESETS["content-only"], frozenset({"jessestay.com"}))
@@ -154,6 +154,66 @@ def test_post_links_inside_the_text_count_even_when_x_does_not_link_them():
                  "(sandbox.invalid/we/status/1000000001)"):
         refs = post_refs(text, find_urls(text))
         assert ("sandbox", SANDBOX_ID) in {(r.network_kind, r.post_id) for r in refs}, text
+
+
+@pytest.mark.parametrize("url", [
+    "https://sandbox.invalid/intent/tweet?url=https://sandbox.invalid/we/status/1000000001",
+    "https://sandbox.invalid/you/status/1000000002?ref=https://sandbox.invalid/we/status/1000000001",
+    "https://sandbox.invalid/you/status/1000000002#sandbox.invalid/we/status/1000000001",
+    "https://sandbox.invalid/you/status/1000000002/https:/sandbox.invalid/we/status/1000000001",
+    "https://x.com/intent/tweet?url=https://sandbox.invalid/we/status/1000000001",
+    "https://x.com/intent/tweet?url=https%3A%2F%2Fsandbox.invalid%2Fwe%2Fstatus%2F1000000001",
+    "https://x.com/intent/tweet?url=https%253A%252F%252Fsandbox.invalid%252Fwe%252Fstatus"
+    "%252F1000000001",
+    "https://other.example/a?b=https://x.com/c?d=https://sandbox.invalid/we/status/1000000001",
+])
+def test_a_post_nested_anywhere_in_an_address_is_found(url):
+    """Not only the outermost address: each one nested in its path, query or fragment."""
+    refs = post_refs_in(url)
+    assert ("sandbox", SANDBOX_ID) in {(r.network_kind, r.post_id) for r in refs}, refs
+    text = f"see {url}"
+    assert ("sandbox", SANDBOX_ID) in {(r.network_kind, r.post_id)
+                                       for r in post_refs(text, find_urls(text))}
+
+
+@pytest.mark.parametrize("url", [
+    "https://api.x.com/2/tweets?ids=20", "https://api.x.com/2/tweets?ids=1,20",
+    "https://api.x.com/2/tweets?ids=20&tweet.fields=text", "https://api.x.com/2/tweets/20",
+    "https://api.twitter.com/1.1/statuses/show/20.json",
+    "https://api.twitter.com/1.1/statuses/show.json?id=20",
+    "https://api.twitter.com/1.1/statuses/retweet/20.json",
+    "https://upload.twitter.com/1.1/statuses/show/20.json",
+    "https://x.com/intent/retweet?tweet_id=20", "https://x.com/intent/like?tweet_id=20",
+    "https://platform.twitter.com/embed/Tweet.html?id=20",
+    "https://publish.twitter.com/?url=https://twitter.com/jack/status/20",
+    "https://cdn.syndication.twimg.com/tweet-result?id=20&lang=en",
+])
+def test_x_api_intent_and_embed_spellings_name_the_post(url):
+    assert ("x", "20") in {(r.network_kind, r.post_id) for r in post_refs_in(url)}
+
+
+def test_a_configured_api_base_host_is_an_alias_of_its_network():
+    text = "see http://127.0.0.1:8123/2/tweets/20 and 127.0.0.1:9/2/tweets?ids=21"
+    assert post_refs(text, find_urls(text)) == ()  # the router cannot know the host
+    refs = post_refs(text, find_urls(text), {"127.0.0.1": "x"})
+    assert {(r.network_kind, r.post_id) for r in refs} == {("x", "20"), ("x", "21")}
+    item = classify(text, network_kind="x", aliases={"127.0.0.1": "x"})
+    assert {r.post_id for r in item.links} == {"20", "21"}
+
+
+@pytest.mark.parametrize("text", [
+    "see https://sandbox.invalid/we/sta\ttus/1000000001",
+    "see https://sandbox.inv\nalid/we/status/1000000001",
+    "see https://sandbox.invalid/we/status/10000\n00001",
+])
+def test_an_address_broken_by_a_tab_or_line_break_is_read_joined(text):
+    """X's autolinker ends a link at the break, a browser's URL parser drops it: the joined
+    reading is kept, marked, and never quoted."""
+    refs = post_refs(text, find_urls(text))
+    joined = [r for r in refs if r.joined]
+    assert [(r.network_kind, r.post_id) for r in joined] == [("sandbox", SANDBOX_ID)]
+    assert classify(text, network_kind="sandbox").kind is not Kind.QUOTE or \
+        SANDBOX_ID not in classify(text, network_kind="sandbox").refs
 
 
 def test_post_link_keeps_its_old_contract():
@@ -296,8 +356,36 @@ def path_spelling(handle: str, post_id: str, rnd: random.Random) -> str:
     ])
 
 
+# X's API, intent and embed addresses of a post: (subdomain, path and query).
+API_FORMS = [
+    ("api.", "/2/tweets/{id}"), ("api.", "/2/tweets?ids={id}"),
+    ("api.", "/2/tweets?ids=1,{id}&expansions=author_id"), ("api.", "/2/tweets/{id}/quote_tweets"),
+    ("api.", "/1.1/statuses/show/{id}.json"), ("api.", "/1.1/statuses/show.json?id={id}"),
+    ("api.", "/1.1/statuses/retweet/{id}.json"), ("upload.", "/1.1/statuses/show/{id}.json"),
+    ("", "/intent/retweet?tweet_id={id}"), ("", "/intent/like?tweet_id={id}"),
+    ("", "/intent/tweet?in_reply_to={id}"), ("platform.", "/embed/Tweet.html?id={id}"),
+    ("cdn.syndication.", "/tweet-result?id={id}&lang=en"),
+]
+
+
+def _nest(url: str, host: str, rnd: random.Random) -> str:
+    """``url`` inside another address (of another site or of the network itself): in its
+    query, fragment or path, percent-encoded none, once or twice."""
+    for _ in range(rnd.choice([0, 1, 1, 2])):
+        url = quote(url, safe="")
+    container = rnd.choice([
+        "https://other.example/r?u={}", "https://{host}/intent/tweet?url={}",
+        "https://{host}/home?ref={}&s=1", "https://{host}/home#{}", "https://other.example/{}",
+        "https://publish.{host}/?url={}", "https://{host}/share/{}/x",
+        "https://other.example/a?b=https://{host}/c?d={}",
+    ])
+    return container.replace("{host}", host).replace("{}", url)
+
+
 def private_post_spelling(post: tuple[str, str, str, str], seed: int, words: str) -> str:
-    """A private post's address, spelled at random (transforms composed), in some text."""
+    """A private post's address, spelled at random (transforms composed), in some text:
+    on the network's own paths or its API's, intents' and embeds', alone or nested in
+    another address."""
     rnd = random.Random(seed)
     _kind, host, handle, post_id = post
     scheme = rnd.choice(["https://", "http://", "HTTPS://", "hTTp://", "", "//", "https:",
@@ -306,10 +394,15 @@ def private_post_spelling(post: tuple[str, str, str, str], seed: int, words: str
     if not scheme.endswith(("/", "\\", ":")):
         userinfo = ""  # a bare address has no userinfo
     port = rnd.choice(["", ":443", ":80", ":0443", ":8443", ":"])
-    url = (scheme + userinfo + host_spelling(host, rnd) + port
-           + path_spelling(handle, post_id, rnd))
-    if rnd.random() < 0.1:  # nested in another address's query
-        url = "https://other.example/r?u=" + quote(url, safe="")
+    if rnd.random() < 0.2:  # the API's, an intent's or an embed's address
+        sub, form = rnd.choice(API_FORMS)
+        url = (scheme + userinfo + host_spelling(sub + host, rnd) + port
+               + form.format(id="0" * rnd.randint(0, 2) + post_id))
+    else:
+        url = (scheme + userinfo + host_spelling(host, rnd) + port
+               + path_spelling(handle, post_id, rnd))
+    if rnd.random() < 0.3:  # nested in another address
+        url = _nest(url, host, rnd)
     before = rnd.choice(["", "see ", "look: ", "(", "<", '"', "\u201c", "\n", "ok,"])
     after = rnd.choice(["", " wow", ".", ")", ">", '"', "!", "\n#tag"])
     return before + url + after + (" " + words if words else "")
