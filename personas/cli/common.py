@@ -111,7 +111,11 @@ def table(columns: list[str], rows: list[list[str]], title: str | None = None) -
     from rich.console import Console
     from rich.table import Column, Table
 
-    t = Table(*(Column(header=shown(c)) for c in columns), title=shown(title) if title else None,
+    # a title ends its line, as a string title would (a Text's end="" joins the border to it)
+    heading = shown(title) if title else None
+    if heading is not None:
+        heading.end = "\n"
+    t = Table(*(Column(header=shown(c)) for c in columns), title=heading,
               show_lines=False, header_style="bold")
     for row in rows:
         t.add_row(*map(shown, row))

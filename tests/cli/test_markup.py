@@ -95,3 +95,10 @@ def test_only_the_clis_helper_draws_with_rich():
                                              re.MULTILINE):
             users.append(name)
     assert users == []
+
+
+def test_a_titled_table_keeps_its_title_and_its_top_border_on_lines_of_their_own(cli):
+    assert cli("post", "Hello").code == 0
+    lines = cli("sandbox", "timeline", "me").out.splitlines()
+    assert lines[0].strip() == "@me"
+    assert lines[1].startswith("┏") and lines[1].endswith("┓")
