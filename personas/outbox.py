@@ -324,12 +324,19 @@ def _pause(network: Posting, attempt: int) -> None:
     time.sleep(base * 2 ** attempt * (1 + random.random()))
 
 
+IN_FLIGHT_WARNING = ("it was being sent there when its worker stopped, so it may have gone "
+                     "out there: look before you retarget it")
+
+
 def hold(row: Row, persona: Persona) -> Held:
     """Hold an item stored for another account than its persona's current one; the error
-    that says so, for the caller to raise or report."""
+    that says so, for the caller to raise or report. An item held while `sending` says that
+    it may have gone out on the old account, and keeps saying it."""
     message = (f"item {row.id} was queued for {row.account}, but persona {persona.name!r} now "
-               f"posts as {persona.account}: held; `persona queue retarget {row.id}` sends it "
-               f"there, `persona queue cancel {row.id}` drops it")
+               f"posts as {persona.account}: held; `persona queue retarget {row.id}` queues "
+               f"it for {persona.account}, `persona queue cancel {row.id}` drops it")
+    if row.status == _SENDING:
+        message += f"; {IN_FLIGHT_WARNING}"
     with db.session() as s:
         s.exec(update(OutboxItem)  # type: ignore[call-overload]
                .where(OutboxItem.id == row.id,
@@ -343,14 +350,23 @@ def hold(row: Row, persona: Persona) -> Held:
 
 def hold_moved(personas: list[Persona]) -> int:
     """Hold every queued item of these personas stored for an account the persona no longer
-    posts as (its network or handle changed in accounts.toml); how many were held."""
+    posts as (its network or handle changed in accounts.toml); how many were held. A held
+    item whose persona posts as its account again (the change was undone) is queued again,
+    unless it was held in flight: that one may have gone out, and waits for its owner."""
     moved: list[tuple[OutboxItem, Persona]] = []
     with db.session() as s:
         for persona in personas:
-            if persona.account:
-                moved += [(row, persona) for row in s.exec(select(OutboxItem).where(
-                    OutboxItem.status == Status.QUEUED, OutboxItem.persona == persona.name,
-                    OutboxItem.account.is_not(None), OutboxItem.account != persona.account))]  # type: ignore[union-attr]
+            if not persona.account:
+                continue
+            moved += [(row, persona) for row in s.exec(select(OutboxItem).where(
+                OutboxItem.status == Status.QUEUED, OutboxItem.persona == persona.name,
+                OutboxItem.account.is_not(None), OutboxItem.account != persona.account))]  # type: ignore[union-attr]
+            s.exec(update(OutboxItem)  # type: ignore[call-overload]
+                   .where(OutboxItem.status == Status.HELD, OutboxItem.persona == persona.name,
+                          OutboxItem.account == persona.account,
+                          OutboxItem.last_error.not_like(f"%{IN_FLIGHT_WARNING}%"))  # type: ignore[union-attr]
+                   .values(status=Status.QUEUED, last_error=None, updated_at=utcnow()))
+        s.commit()
     for row, persona in moved:
         hold(row, persona)
     return len(moved)

@@ -94,8 +94,8 @@ class Worker:
                 self.log(f"item {row.id}: {e.message}; left in sending")
                 continue
             except Held as e:
-                self.log(f"{e.message} (it may have gone out there before its worker "
-                         "stopped: look before you retarget it)")
+                self.held.add(row.id)  # said here, once
+                self.log(e.message)
                 continue
             except NetworkError as e:
                 self.log(f"item {row.id}: cannot reconcile yet ({e.message})")

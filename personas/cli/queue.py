@@ -39,7 +39,7 @@ def queue(
     """Show the outbox: by default what is not yet sent (queued, sending, failed, held).
 
     An item is held when its persona's network or account changed after it was queued: it
-    goes only where it was routed. `persona queue retarget ID` sends it to the persona's
+    goes only where it was routed. `persona queue retarget ID` queues it for the persona's
     account now; `persona queue cancel ID` drops it.
 
     Examples:
@@ -109,11 +109,12 @@ def retarget(
                                                "--status held`).")],
     json: JsonOpt = False,
 ) -> None:
-    """Send held items to their persona's account now.
+    """Queue held items for their persona's account now (`persona worker` sends them).
 
     An item is held when its persona's network or account changed after it was queued
     (a persona moved from the sandbox to X, a new handle): it was meant for the old one.
-    Retarget it to send it as the persona is now; cancel it to drop it.
+    Retarget it to send it as the persona is now; cancel it to drop it. An item held while
+    it was being sent may have gone out on the old account: look there first.
 
     Examples:
 
@@ -127,12 +128,17 @@ def retarget(
     done = []
     for item_id in items:
         row = outbox.get(item_id)
+        if row.status == "held" and outbox.IN_FLIGHT_WARNING in (row.last_error or ""):
+            message(f"item {row.id} was being sent to {row.account} when its worker stopped "
+                    "and may have gone out there; it is queued for the new account all the "
+                    "same, as asked")
         done.append(outbox.retarget(item_id, c.persona(row.persona)))
     if json:
         emit_json([_row(r) for r in done])
         return
     for row in done:
-        message(f"item {row.id} ({row.persona}) queued for {row.account}")
+        message(f"item {row.id} ({row.persona}) queued for {row.account}; `persona worker` "
+                "sends it")
 
 
 @app.command("edit")

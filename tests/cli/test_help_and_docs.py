@@ -84,3 +84,25 @@ def test_the_readme_gives_every_exit_code_its_name_and_meaning():
                                        RemoteRefused)} == {ExitCode.FAILED}
     assert (ExitCode.OK, ExitCode.FAILED, ExitCode.REFUSED, Interrupted("x").exit_code) == \
         (0, 1, 2, 130)
+
+
+def test_the_readme_examples_name_the_post_they_make(cli):
+    """The README's repost and reply name ana's post by its id: after the quick start's
+    post, the id the simulated mention prints (run as written, in order)."""
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## What you can do", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    lines = [shlex.split(line.split("  #", 1)[0]) for line in block.strip().splitlines()]
+    assert cli("post", "Hello from persona").code == 0  # the quick start
+    said = ""
+    for args in lines:
+        if args[1] in ("repost", "reply"):
+            break
+        run = cli(*args[1:])
+        assert run.code == 0, (args, run.err)
+        said += run.out + run.err
+    [ana] = re.findall(r"@ana mentioned @you: post (\d+)", said)
+    targets = [args[2] for args in lines if args[1] in ("repost", "reply")]
+    assert targets == [ana, ana]

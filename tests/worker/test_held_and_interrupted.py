@@ -126,9 +126,28 @@ def test_an_item_in_flight_for_a_moved_account_is_held_not_looked_for_elsewhere(
     config = _config(write_config, "live")
     run = cli("--config", config, "worker", "--once")
     assert run.code == 0, run.err
-    assert "may have gone out there before its worker stopped" in run.err + run.out
-    assert cli("--config", config, "queue", "--json").json()[0]["status"] == "held"
+    said = run.err + run.out
+    assert said.count(f"item {item} was queued for") == 1  # once
+    assert "it was being sent there when its worker stopped, so it may have gone out" in said
+    [shown] = cli("--config", config, "queue", "--json").json()
+    assert shown["status"] == "held" and "may have gone out there" in shown["last_error"]
     assert _posts(persona_home, "live") == []
+    config = _config(write_config, "rehearsal")  # back: it still waits for its owner
+    assert cli("--config", config, "queue", "--json").json()[0]["status"] == "held"
+    config = _config(write_config, "live")
+    moved = cli("--config", config, "queue", "retarget", str(item))
+    assert moved.code == 0 and "may have gone out there; it is queued" in moved.err
+
+
+def test_items_held_for_a_change_that_is_undone_are_queued_again(cli, write_config,
+                                                                 persona_home):
+    config = _config(write_config, "rehearsal")
+    item = cli("--config", config, "post", "--at", "in 1h", "Back home", "--json").json()["id"]
+    config = _config(write_config, "live")
+    assert cli("--config", config, "queue", "--json").json()[0]["status"] == "held"
+    config = _config(write_config, "rehearsal")  # the change undone
+    [shown] = cli("--config", config, "queue", "--json").json()
+    assert (shown["id"], shown["status"], shown["last_error"]) == (item, "queued", None)
 
 
 def test_ctrl_c_while_a_post_is_out_says_so_and_the_next_post_settles_it(
