@@ -319,6 +319,8 @@ def _worker(report: Report, cfg: Config | None, engine: Engine | None) -> None:
         oldest = db.from_db(oldest)
         runs = {(p, j): db.from_db(at) for p, j, at in conn.execute(text(
             "SELECT persona, job, last_run_at FROM job_runs"))}
+        held = [i for (i,) in conn.execute(text(
+            "SELECT id FROM items WHERE status = 'held' ORDER BY id"))]
     jobs_due = sorted(f"{job} for {name}"
                       for name, jobs in (cfg.jobs.items() if cfg else ())
                       for job, every in jobs.items()
@@ -331,6 +333,13 @@ def _worker(report: Report, cfg: Config | None, engine: Engine | None) -> None:
                "start `persona worker` (docs/worker.md: a systemd user unit or cron)"
                if stuck else "", last_seen=last.isoformat() if last else None,
                items_due=count, jobs_due=jobs_due)
+    ids = " ".join(map(str, held[:20]))
+    report.add("held", "held items", not held,
+               f"{len(held)} item{'s' if len(held) != 1 else ''} held: queued for an account "
+               "its persona no longer posts as" if held else "none",
+               f"see `persona queue --status held`; `persona queue retarget {ids}` queues them "
+               f"for the persona's account now, `persona queue cancel ID` drops one"
+               if held else "", held=held)
 
 
 def _ago(delta: timedelta) -> str:

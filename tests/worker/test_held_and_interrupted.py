@@ -145,9 +145,15 @@ def test_items_held_for_a_change_that_is_undone_are_queued_again(cli, write_conf
     item = cli("--config", config, "post", "--at", "in 1h", "Back home", "--json").json()["id"]
     config = _config(write_config, "live")
     assert cli("--config", config, "queue", "--json").json()[0]["status"] == "held"
+    doctor = cli("--config", config, "doctor", "--json")
+    [check] = [c for c in doctor.json()["checks"] if c["area"] == "held"]
+    assert doctor.code == 1 and not check["ok"] and check["data"]["held"] == [item]
+    assert f"`persona queue retarget {item}`" in check["fix"]
     config = _config(write_config, "rehearsal")  # the change undone
     [shown] = cli("--config", config, "queue", "--json").json()
     assert (shown["id"], shown["status"], shown["last_error"]) == (item, "queued", None)
+    doctor = cli("--config", config, "doctor", "--json").json()
+    assert [c["ok"] for c in doctor["checks"] if c["area"] == "held"] == [True]
 
 
 def test_ctrl_c_while_a_post_is_out_says_so_and_the_next_post_settles_it(
