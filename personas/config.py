@@ -96,6 +96,16 @@ class NetworkConfig:
     options: dict[str, object] = field(default_factory=dict)
 
 
+# The X API's address: what tweepy addresses and signs for, and where `api_base` points
+# elsewhere (the loopback front of `persona sandbox serve`).
+X_API = "https://api.twitter.com"
+
+
+def api_base(network: NetworkConfig) -> str:
+    """Where an X network's requests go: its `api_base`, else X's API."""
+    return str(network.options.get("api_base") or X_API).rstrip("/")
+
+
 def account_key(network: NetworkConfig, handle: str) -> str:
     """Which account on which service a persona posts as, in one string an outbox item
     keeps: `x:https://api.twitter.com/@jesse`, `sandbox:sandbox/@jesse`. A different
@@ -105,8 +115,7 @@ def account_key(network: NetworkConfig, handle: str) -> str:
     if network.kind == "sandbox":
         where = f"sandbox:{network.name}"
     elif network.kind == "x":
-        base = str(network.options.get("api_base") or "https://api.twitter.com").rstrip("/")
-        where = f"x:{base}"
+        where = f"x:{api_base(network)}"
     else:
         where = f"{network.kind}:{network.name}"
     return f"{where}/@{handle.lower()}"

@@ -23,9 +23,7 @@ if TYPE_CHECKING:
 
 REACH_TIMEOUT = 3.0  # seconds for a network's reachability check
 IDLE = timedelta(minutes=10)  # items due this long with no worker seen: nothing sends them
-X_API = "https://api.twitter.com"  # as the X network's default (not imported: tweepy is slow)
 _PROBE = "doctor:probe"  # an entry persona never stores: reading it touches no secret
-_DUE_AT = "coalesce(scheduled_at, created_at)"  # as the outbox's claim has it
 
 
 @dataclass
@@ -261,12 +259,14 @@ def _verified(engine: Engine | None) -> dict[str, str]:
 
 
 def _networks(report: Report, cfg: Config) -> None:
+    from personas.config import api_base
+
     for network in cfg.networks.values():
         if network.kind != "x":
             report.add("networks", network.name, True,
                        f"{network.kind}: on this machine, nothing to reach", kind=network.kind)
             continue
-        base = str(network.options.get("api_base") or X_API)
+        base = api_base(network)
         ok, detail = _reach(base)
         report.add("networks", network.name, ok, f"x at {base}: {detail}",
                    "" if ok else "check this machine's connection and proxy, or api_base in "
@@ -302,6 +302,7 @@ def _worker(report: Report, cfg: Config | None, engine: Engine | None) -> None:
 
     from personas import db
     from personas.columns import UTCDateTime
+    from personas.models import DUE_AT as _DUE_AT
 
     now = datetime.now(UTC)
     due = f"WHERE status = 'queued' AND {_DUE_AT} <= :now AND (next_attempt_at IS NULL OR " \

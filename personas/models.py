@@ -29,6 +29,12 @@ class Status(StrEnum):
     HELD = "held"
 
 
+# When an item is due, in the order the worker claims items: the expression the claim's
+# index (ix_items_status_due, migration 0011) is built on, so every query that orders or
+# filters by it must write it exactly so to be served by that index.
+DUE_AT = "coalesce(scheduled_at, created_at)"
+
+
 class OutboxItem(SQLModel, table=True):
     __tablename__ = "items"
     # Every query on items names a status, most a persona too. One index, not one per
@@ -37,8 +43,7 @@ class OutboxItem(SQLModel, table=True):
     # its cost does not grow with the queue. One remote post belongs to one item of an
     # account: recovery can never give a post to two items.
     __table_args__ = (Index("ix_items_status_persona", "status", "persona"),
-                      Index("ix_items_status_due", "status",
-                            text("coalesce(scheduled_at, created_at)"), "id"),
+                      Index("ix_items_status_due", "status", text(DUE_AT), "id"),
                       Index("ux_items_account_remote", "account", "remote_id", unique=True))
 
     id: int | None = Field(default=None, primary_key=True)

@@ -33,7 +33,7 @@ from personas.errors import (
     RemoteRefused,
     Transient,
 )
-from personas.models import OutboxItem, Status, StoredItem, utcnow
+from personas.models import DUE_AT, OutboxItem, Status, StoredItem, utcnow
 from personas.networks.base import RemotePost, Sent, same_text
 from personas.networks.capabilities import Posting
 from router.decide import Decision
@@ -66,12 +66,11 @@ _TIMES = frozenset(c.name for c in ITEMS.columns if c.name.endswith("_at"))
 # The claim: the first due item, in the order items are due, of a persona with nothing in
 # flight. It walks ix_items_status_due from the front and stops at the first that
 # qualifies, so its cost does not grow with the queue (bench/worker_drain.py).
-_DUE_AT = "coalesce(scheduled_at, created_at)"  # as ix_items_status_due has it
 _NEXT_DUE = ("SELECT id, persona FROM items WHERE status = :queued AND "
-             f"{_DUE_AT} <= :now "
+             f"{DUE_AT} <= :now "
              "AND (next_attempt_at IS NULL OR next_attempt_at <= :now) "
              "AND persona NOT IN (SELECT persona FROM items WHERE status = :sending){skip} "
-             f"ORDER BY {_DUE_AT}, id LIMIT 1")
+             f"ORDER BY {DUE_AT}, id LIMIT 1")
 _SENDING_CLAIMS = "SELECT id, claimed_by, claimed_at FROM items WHERE status = :sending"
 _IN_FLIGHT = ("SELECT id, claimed_by, claimed_at FROM items WHERE status = :sending AND "
               "persona = :persona AND claimed_by != :me")

@@ -55,6 +55,16 @@ def _check(front, texts: list[str]) -> None:
     assert not wrong, f"items recorded with another post: {wrong[:5]}"
 
 
+def _left_sending_by_a_dead_worker(item_id: int) -> None:
+    """Its worker claimed it (now due), then died before sending it."""
+    from personas import db
+
+    with db.raw() as cursor:
+        cursor.execute(db.sql("UPDATE items SET status = 'sending', claimed_by = :by, "
+                              "claimed_at = created_at, scheduled_at = NULL WHERE id = :id"),
+                       {"by": f"{os.uname().nodename}:999999999", "id": item_id})
+
+
 def test_a_post_is_read_back_with_its_links_as_written(logged_in):
     net, you = logged_in.network(), logged_in.persona("you")
     text = "Tom & Jerry <3: https://other.com/first and example.org/x"
@@ -78,12 +88,7 @@ def test_recovery_never_records_another_items_post(logged_in, cli):
     assert first.code == 0, first.err
     later = cli("--config", config, "post", "--at", "in 2h",
                 "Worth reading: https://other.com/second", "--json").json()
-    from personas import db
-
-    with db.raw() as cursor:  # its worker claimed it, then died before sending
-        cursor.execute(db.sql("UPDATE items SET status = 'sending', claimed_by = :by, "
-                              "claimed_at = created_at, scheduled_at = NULL WHERE id = :id"),
-                       {"by": f"{os.uname().nodename}:999999999", "id": later["id"]})
+    _left_sending_by_a_dead_worker(later["id"])
     run = cli("--config", config, "worker", "--once")
     assert run.code == 0, run.err
     assert "not on the network after a crash, queued again" in run.err + run.out
@@ -100,12 +105,7 @@ def test_recovery_compares_the_links_too(logged_in, cli):
                                   idempotency_key=None)
     later = cli("--config", config, "post", "--at", "in 2h",
                 "Worth reading: https://other.com/second", "--json").json()
-    from personas import db
-
-    with db.raw() as cursor:
-        cursor.execute(db.sql("UPDATE items SET status = 'sending', claimed_by = :by, "
-                              "claimed_at = created_at, scheduled_at = NULL WHERE id = :id"),
-                       {"by": f"{os.uname().nodename}:999999999", "id": later["id"]})
+    _left_sending_by_a_dead_worker(later["id"])
     run = cli("--config", config, "worker", "--once")
     assert run.code == 0, run.err
     landed = _landed(logged_in.front)

@@ -23,9 +23,10 @@ import requests
 import tweepy
 
 from personas import media
+from personas.config import X_API
 from personas.errors import BadInput, RemoteRefused, Transient
 
-API = "https://api.twitter.com"
+API = X_API
 
 
 class Uploader:

@@ -13,8 +13,9 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from personas import credentials
+from personas.config import X_API
 
-API, UPLOAD = "https://api.twitter.com", "https://upload.twitter.com"
+API, UPLOAD = X_API, "https://upload.twitter.com"
 WEB = "https://x.com"
 
 
